@@ -1,0 +1,160 @@
+"""The `mldebt` command line: a thin shell over core functions.
+
+Imports stay lazy so that `mldebt --help` and `mldebt scan` start fast in CI (no
+pandas, plotly, streamlit or scikit-learn). User errors exit 2 with one line on
+stderr; `--debug` re-raises them with the traceback instead.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+from enum import IntEnum
+from pathlib import Path
+
+from mldebt_core import __version__
+from mldebt_core.errors import MldebtError
+from mldebt_core.taxonomy import Severity
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1  # --fail-on threshold reached
+    USAGE = 2  # bad arguments, paths or input
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one clear line, not argparse's usage block
+        self.exit(ExitCode.USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mldebt", description="Find and track hidden technical debt in ML systems "
+                                                "(Sculley et al., NeurIPS 2015).")
+    parser.add_argument("--version", action="version", version=f"mldebt {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    scan = commands.add_parser(
+        "scan", help="statically analyse a repository and write a scan JSON",
+        description="Statically analyse the repository at PATH (reads files as text, never imports or runs "
+                    "them) and write one scan JSON document.")
+    scan.add_argument("path", metavar="PATH", help="root folder of the repository to scan")
+    scan.add_argument("-o", "--output", default="-", metavar="FILE",
+                      help="where to write the result; '-' (default) is standard output")
+    scan.add_argument("--system", metavar="NAME", help="system name recorded in the scan (default: PATH's folder name)")
+    scan.add_argument("--format", choices=["json", "summary"], default="json",
+                      help="json: the scan document (default); summary: a table of findings by kind")
+    scan.add_argument("--fail-on", choices=[s.value for s in Severity], metavar="SEVERITY",
+                      help="exit 1 when a finding of this severity or higher exists (low, medium, high, critical)")
+    scan.add_argument("-q", "--quiet", action="store_true", help="no progress bar or closing line on stderr")
+    scan.set_defaults(run=_scan)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of the scan document",
+                                 description="Print the JSON Schema of the scan document, generated from its models.")
+    schema.set_defaults(run=_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return ExitCode.USAGE
+    try:
+        return args.run(args)
+    except MldebtError as error:
+        if args.debug:
+            raise
+        print(f"mldebt: error: {error}", file=sys.stderr)
+        return ExitCode.USAGE
+    except KeyboardInterrupt:
+        print("mldebt: interrupted", file=sys.stderr)
+        return 130
+
+
+def _scan(args) -> int:
+    from mldebt_core.scan import scan_repository
+    from mldebt_core.scan.report import summary_text
+
+    root = Path(args.path)
+    if not root.is_dir():
+        raise MldebtError(f"{args.path}: no such directory; PATH must be the root folder of a repository")
+    if args.output != "-":
+        _check_writable(Path(args.output))
+    show_progress = not args.quiet and sys.stderr.isatty()
+    with _progress_bar(show_progress) as progress:
+        document = scan_repository(root, system=args.system, progress=progress)
+    text = (document.model_dump_json(indent=1) + "\n" if args.format == "json" else summary_text(document))
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        _write_atomically(Path(args.output), text)
+        if not args.quiet:
+            counts = document.summary
+            print(f"mldebt: wrote {args.output}: {counts.files} files, {len(document.findings)} findings, "
+                  f"{counts.skipped} skipped", file=sys.stderr)
+    if args.fail_on:
+        threshold = Severity(args.fail_on).rank
+        if any(Severity(f.severity).rank >= threshold for f in document.findings):
+            return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+def _schema(args) -> int:
+    import json
+
+    from mldebt_core.scan.schema import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+    return ExitCode.OK
+
+
+def _check_writable(path: Path) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise MldebtError(f"{path}: is a directory; -o needs a file name")
+    if not folder.is_dir():
+        raise MldebtError(f"{path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise MldebtError(f"{path}: not writable")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside the target, then rename: never a half-written output."""
+    try:
+        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".", delete=False,
+                                             prefix=f".{path.name}.", suffix=".tmp")
+        with handle:
+            handle.write(text)
+        os.replace(handle.name, path)
+    except OSError as error:
+        raise MldebtError(f"{path}: cannot write ({error.strerror})") from None
+
+
+class _progress_bar:
+    """A tqdm bar on stderr fed by the scanner's progress callback; a no-op when hidden."""
+
+    def __init__(self, visible: bool):
+        self.visible = visible
+        self.bar = None
+
+    def __enter__(self):
+        return self.update if self.visible else None
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="file", desc="scanning", file=sys.stderr, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

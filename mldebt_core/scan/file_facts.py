@@ -1,0 +1,141 @@
+"""Read one file and collect its facts, or say why it cannot be analysed.
+
+Runs in worker processes: takes a path, returns a small picklable result. Reads
+bytes and parses text; nothing from the scanned repository is imported or run.
+"""
+
+import ast
+import io
+import json
+import re
+import tokenize
+from dataclasses import dataclass
+
+from mldebt_core.scan.python_facts import CodeFacts, RawAccess, collect_python_facts
+from mldebt_core.scan.shell import analyse_shell
+from mldebt_core.scan.sql import tables
+from mldebt_core.scan.walk import RepoFile, language_of
+from mldebt_core.settings import ScanSettings
+
+_PYTHON2 = re.compile(r"^\s*(print\s+[\"'\w%]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:|raise\s+\w+\s*,)", re.M)
+_MAGIC = re.compile(r"^\s*[%!?]")
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    reason: str
+    detail: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    path: str
+    language: str
+    lines: int
+    size: int
+    skip: Skip | None = None
+    facts: CodeFacts | None = None
+
+
+def analyse_file(file: RepoFile, settings: ScanSettings) -> FileResult:
+    if file.size > settings.max_file_bytes:
+        return FileResult(file.path, language_of(file.path), 0, file.size,
+                          Skip("too_large", f"{file.size} bytes > limit {settings.max_file_bytes}"))
+    try:
+        with open(file.absolute, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return FileResult(file.path, language_of(file.path), 0, file.size, Skip("unreadable", error.strerror or ""))
+    language = language_of(file.path, data[:128])
+    if b"\0" in data[: settings.binary_sniff_bytes]:
+        return FileResult(file.path, language, 0, file.size, Skip("binary"))
+    lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    try:
+        text = _decode(data, language)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        return FileResult(file.path, language, lines, file.size, Skip("undecodable", str(error)[:200]))
+    try:
+        facts, skip = _facts(file.path, language, text, settings)
+    except RecursionError:
+        facts, skip = None, Skip("recursion_limit", "nesting too deep to analyse")
+    return FileResult(file.path, language, lines, file.size, skip, facts)
+
+
+def _decode(data: bytes, language: str) -> str:
+    if language == "Python":
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    return data.decode("utf-8-sig")
+
+
+def _facts(path: str, language: str, text: str, settings: ScanSettings) -> tuple[CodeFacts | None, Skip | None]:
+    if language == "Python":
+        return _python(path, text, settings)
+    if language == "Jupyter Notebook":
+        try:
+            source = notebook_source(text)
+        except ValueError as error:
+            return None, Skip("bad_notebook", str(error))
+        return _python(path, source, settings)
+    if language == "SQL":
+        return sql_facts(text), None
+    if language == "Shell":
+        accesses, runs = analyse_shell(text)
+        raw = [RawAccess(a.line, a.mode, a.api, (a.location,), a.location) for a in accesses]
+        return CodeFacts(accesses=raw, runs=runs), None
+    return None, None
+
+
+def _python(path: str, text: str, settings: ScanSettings) -> tuple[CodeFacts | None, Skip | None]:
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as error:
+        reason = "python2" if _PYTHON2.search(text) else "syntax_error"
+        return None, Skip(reason, error.msg or "", error.lineno)
+    except (ValueError, MemoryError) as error:  # null bytes, too deeply nested parentheses
+        return None, Skip("syntax_error", str(error)[:200])
+    return collect_python_facts(tree, path, settings.value_resolution_depth), None
+
+
+def sql_facts(text: str) -> CodeFacts:
+    """Tables of a .sql file, each on the line where its name first appears."""
+    read, written = tables(text)
+    lower = text.lower()
+    accesses = []
+    for mode, names in (("read", read), ("write", written)):
+        for name in names:
+            offset = lower.find(name.lower())
+            line = lower.count("\n", 0, offset) + 1 if offset >= 0 else 1
+            accesses.append(RawAccess(line, mode, "sql", (name,), name, target="table"))
+    return CodeFacts(accesses=accesses)
+
+
+def notebook_source(text: str) -> str:
+    """The code cells of a notebook as one Python source; IPython magics become `pass`.
+
+    Lines are counted over code cells only, in order: the line numbers of findings
+    in notebooks refer to this concatenation.
+    """
+    try:
+        document = json.loads(text)
+        cells = document["cells"] if "cells" in document else document["worksheets"][0]["cells"]
+    except (ValueError, KeyError, IndexError, TypeError) as error:
+        raise ValueError(f"not a Jupyter notebook: {error}") from None
+    chunks = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", cell.get("input", ""))
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if source.lstrip().startswith("%%"):
+            chunks.append("\n" * source.count("\n"))
+            continue
+        chunks.append("\n".join(_unmagic(line) for line in source.split("\n")))
+    return "\n".join(chunks) + "\n"
+
+
+def _unmagic(line: str) -> str:
+    if not _MAGIC.match(line):
+        return line
+    return line[: len(line) - len(line.lstrip())] + "pass"

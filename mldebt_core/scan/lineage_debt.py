@@ -1,0 +1,171 @@
+"""Debt read off the lineage graph: feedback loops, correction cascades,
+undeclared consumers, unstable data dependencies and the multiple-language smell.
+
+Pure functions from (lineage, accesses, repository facts) to findings.
+"""
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass
+
+import networkx as nx
+
+from mldebt_core.scan.findings import make_finding
+from mldebt_core.scan.lineage import Lineage, code_node
+from mldebt_core.scan.schema import DataAccess, Finding
+from mldebt_core.settings import ScanSettings
+
+_VERSION_SEGMENT = re.compile(
+    r"(?:^|[/_\-.=@])(?:v\d+(?:\.\d+)*|version[=_\-]?\w+|\d{4}-?\d{2}-?\d{2}(?:t\d+)?|\d{4}[/_\-]\d{2}|"
+    r"[0-9a-f]{12,64}|snapshot[=_\-]?\w*|rev[=_\-]?\w+)(?=$|[/_\-.=?])", re.I)
+_VERSIONED_HOLE = re.compile(r"\{[^}]*(?:date|day|ds|dt|version|ver|snapshot|run_id|timestamp|ts|hash|sha|"
+                             r"commit|rev|month|year|week)[^}]*\}", re.I)
+
+
+@dataclass(frozen=True)
+class RepoContext:
+    """What the lineage checks need to know about the repository besides the graph."""
+    files: frozenset[str]
+    dvc_tracked: frozenset[str]
+    consumers: dict[str, list[str]]  # artifact location glob -> code path globs ([tool.mldebt.consumers])
+    pipeline_languages: dict[str, list[str]]  # language -> code files taking part in the pipeline
+
+
+def lineage_findings(lineage: Lineage, accesses: list[DataAccess], context: RepoContext,
+                     settings: ScanSettings) -> list[Finding]:
+    return [*feedback_loops(lineage, accesses, settings), *correction_cascades(lineage, accesses, settings),
+            *undeclared_consumers(lineage, accesses, context, settings),
+            *unstable_dependencies(lineage, accesses, context, settings),
+            *multiple_languages(context, settings)]
+
+
+def _first(accesses: list[DataAccess], artifact: str, file: str, mode: str = "read") -> DataAccess:
+    return next(a for a in accesses if a.artifact == artifact and a.file == file and a.mode == mode)
+
+
+def feedback_loops(lineage: Lineage, accesses, settings) -> list[Finding]:
+    """Cycles through a model or prediction artifact: the model's output becomes its own input."""
+    findings = []
+    graph = lineage.graph
+    for component in sorted(nx.strongly_connected_components(graph), key=min):
+        if sum(n.startswith("code:") for n in component) < 2:  # one script re-reading its own output is no loop
+            continue
+        outputs = sorted(n for n in component if n in lineage.artifacts
+                         and lineage.artifacts[n].role in ("prediction", "model"))
+        outputs.sort(key=lambda n: lineage.artifacts[n].role != "prediction")
+        if not outputs:
+            continue
+        output = outputs[0]
+        reader = min(r for r in graph.successors(output) if r in component)
+        cycle = [output, *nx.shortest_path(graph.subgraph(component), reader, output)]
+        access = _first(accesses, output, reader.removeprefix("code:"))
+        findings.append(make_finding(
+            "direct_feedback_loop", settings, access.file, access.line, anchor=output,
+            message=f"{lineage.artifacts[output].location} ({lineage.artifacts[output].role}) flows back into "
+                    f"its own training data through {len(cycle) - 1} steps",
+            evidence={"cycle": [_label(n) for n in cycle], "artifact": output}))
+    return findings
+
+
+def correction_cascades(lineage: Lineage, accesses, settings) -> list[Finding]:
+    """A model trained on the predictions of another model."""
+    findings = []
+    graph = lineage.graph
+    arts = lineage.artifacts
+    for trainer in sorted(lineage.fitting_files):
+        node = code_node(trainer)
+        if node not in graph:
+            continue
+        own_models = {a for a in graph.successors(node) if arts[a].role == "model"}
+        if not own_models:
+            continue
+        seen = set()
+        for source in sorted(graph.predecessors(node)):
+            for prediction in sorted({source, *arts[source].upstream}):
+                if prediction in seen or arts[prediction].role != "prediction":
+                    continue
+                seen.add(prediction)
+                producers = {m for w in arts[prediction].writers for m in graph.predecessors(code_node(w))
+                             if arts[m].role == "model"}
+                if not producers or producers & own_models or own_models & set(arts[prediction].upstream):
+                    continue  # its own predictions: a feedback loop, not a cascade
+                access = _first(accesses, source, trainer)
+                model = sorted(own_models)[0]
+                findings.append(make_finding(
+                    "correction_cascade", settings, trainer, access.line, anchor=f"{model}|{prediction}",
+                    message=f"{arts[model].location} is trained on {arts[prediction].location}, the predictions "
+                            f"of {', '.join(arts[p].location for p in sorted(producers))}",
+                    evidence={"model": model, "predictions": prediction, "upstream_models": sorted(producers),
+                              "via": source}))
+    return findings
+
+
+def undeclared_consumers(lineage: Lineage, accesses, context: RepoContext, settings) -> list[Finding]:
+    """Model and prediction artifacts read by code not declared as their consumer."""
+    findings = []
+    for art in sorted(lineage.artifacts.values(), key=lambda a: a.id):
+        if art.role == "data":
+            continue
+        declared = [c for pattern, consumers in context.consumers.items()
+                    if fnmatch.fnmatchcase(art.location, pattern) for c in consumers]
+        for reader in art.readers:
+            if reader in art.writers or any(fnmatch.fnmatchcase(reader, c) for c in declared):
+                continue
+            access = _first(accesses, art.id, reader)
+            findings.append(make_finding(
+                "undeclared_consumer", settings, reader, access.line, anchor=art.id,
+                message=f"reads {art.role} {art.location} but is not a declared consumer "
+                        f"(declare it under [tool.mldebt.consumers])",
+                evidence={"artifact": art.id, "declared_consumers": declared}))
+    return findings
+
+
+def unstable_dependencies(lineage: Lineage, accesses, context: RepoContext, settings) -> list[Finding]:
+    """External inputs (read, never written here) with no version, date or hash and no DVC tracking."""
+    findings = []
+    for art in sorted(lineage.artifacts.values(), key=lambda a: a.id):
+        if art.writers or not art.readers or is_versioned(art.location):
+            continue
+        if art.kind == "file" and (_in_repo(art.location, art.readers, context) or _dvc_tracked(art.location, context)):
+            continue
+        access = _first(accesses, art.id, art.readers[0])
+        where = {"url": "a remote URL", "table": "a table", "file": "a path"}[art.kind]
+        findings.append(make_finding(
+            "unstable_data_dependency", settings, access.file, access.line, anchor=art.id,
+            message=f"reads {art.location}: {where} with no version, date or hash and no DVC tracking",
+            evidence={"artifact": art.id, "readers": art.readers}))
+    return findings
+
+
+def multiple_languages(context: RepoContext, settings) -> list[Finding]:
+    languages = context.pipeline_languages
+    if len(languages) < 2:
+        return []
+    counts = ", ".join(f"{lang} ({len(files)} files)" for lang, files in sorted(languages.items()))
+    return [make_finding(
+        "multiple_language", settings, None, None, anchor="",
+        message=f"the data pipeline is written in {len(languages)} languages: {counts}",
+        evidence={lang: files for lang, files in sorted(languages.items())})]
+
+
+def is_versioned(location: str) -> bool:
+    return bool(_VERSION_SEGMENT.search(location) or _VERSIONED_HOLE.search(location))
+
+
+def _in_repo(location: str, readers: list[str], context: RepoContext) -> bool:
+    candidates = [location, *(posixpath.normpath(posixpath.join(posixpath.dirname(r), location)) for r in readers)]
+    return any(c in context.files for c in candidates)
+
+
+def _dvc_tracked(location: str, context: RepoContext) -> bool:
+    path = posixpath.normpath(location)
+    while path not in ("", ".", "/", ".."):
+        if path in context.dvc_tracked or f"{path}.dvc" in context.files:
+            return True
+        path = posixpath.dirname(path)
+    return False
+
+
+def _label(node: str) -> str:
+    return node.removeprefix("code:")

@@ -1,0 +1,363 @@
+"""One pass over a Python module's AST, collecting facts: imports, data accesses,
+module constants and what the code does with models.
+
+The visitor only collects; resolution across files and analysis happen later, in
+pure functions over these facts.
+"""
+
+import ast
+from dataclasses import dataclass, field
+
+from mldebt_core.scan.sql import looks_like_sql
+from mldebt_core.scan.values import Evaluator, Hole, Ref, Value, dotted_name
+
+PANDAS_READERS = frozenset({
+    "read_csv", "read_table", "read_parquet", "read_json", "read_pickle", "read_feather", "read_excel",
+    "read_hdf", "read_orc", "read_fwf", "read_xml", "read_stata", "read_sas", "read_spss", "read_ndjson",
+    "read_ipc", "read_avro", "read_delta",
+})
+PANDAS_SQL_READERS = frozenset({"read_sql", "read_sql_query", "read_gbq", "read_database"})
+PANDAS_WRITERS = frozenset({
+    "to_csv", "to_parquet", "to_json", "to_pickle", "to_feather", "to_excel", "to_hdf", "to_orc",
+    "to_stata", "to_xml", "write_csv", "write_parquet", "write_ndjson", "write_ipc", "write_delta",
+})
+NUMPY_READERS = frozenset({"load", "loadtxt", "genfromtxt", "fromfile", "memmap"})
+NUMPY_WRITERS = frozenset({"save", "savez", "savez_compressed", "savetxt"})
+SERIALIZERS = frozenset({"pickle", "dill", "cloudpickle", "joblib", "torch", "json", "yaml", "cPickle",
+                         "msgpack", "orjson"})
+SERIALIZER_LOADS = frozenset({"load", "safe_load", "full_load", "unsafe_load", "load_all", "safe_load_all"})
+SERIALIZER_DUMPS = frozenset({"dump", "safe_dump", "dump_all", "save"})
+FILE_OPENERS = frozenset({"open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open",
+                          "tarfile.open", "zipfile.ZipFile", "h5py.File", "fsspec.open", "smart_open.open"})
+SPARK_READ_TERMINALS = frozenset({"csv", "parquet", "json", "orc", "text", "load", "table", "jdbc", "delta"})
+SPARK_WRITE_TERMINALS = frozenset({"csv", "parquet", "json", "orc", "text", "save", "saveAsTable", "insertInto",
+                                   "jdbc", "delta", "start", "toTable"})
+MODEL_SAVE_METHODS = frozenset({"save_model", "save_weights", "export_model"})
+MODEL_LOAD_CALLS = frozenset({"load_model", "load_weights", "keras.models.load_model",
+                              "tf.keras.models.load_model", "tf.saved_model.load"})
+MODEL_EXTENSIONS = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".h5", ".hdf5", ".keras", ".onnx", ".ckpt",
+                    ".cbm", ".model", ".bin", ".safetensors", ".pb", ".ubj", ".txt.model", ".mdl")
+FIT_METHODS = frozenset({"fit", "train", "fit_generator", "partial_fit"})
+PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function",
+                             "transform_predict", "score_samples"})
+SQL_RECEIVER_HINTS = ("cur", "con", "conn", "engine", "db", "session", "client", "spark", "duck", "bq")
+
+
+@dataclass(frozen=True, slots=True)
+class RawAccess:
+    line: int
+    mode: str  # "read" | "write"
+    api: str
+    value: Value
+    expression: str
+    target: str = "path"  # "path" | "sql" (value is SQL text) | "table" (value is a table name)
+    function: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFact:
+    line: int
+    module: str  # as written ('' for `from . import x`)
+    level: int
+    names: tuple[str, ...]  # imported names for `from` imports, () for `import x`
+
+
+@dataclass(slots=True)
+class CodeFacts:
+    imports: list[ImportFact] = field(default_factory=list)
+    accesses: list[RawAccess] = field(default_factory=list)
+    constants: dict[str, Value] = field(default_factory=dict)
+    runs: list[tuple[int, str]] = field(default_factory=list)  # (line, script or module) a shell step runs
+    fits: bool = False
+    predicts: bool = False
+
+
+class _Collector:
+    """Walks the tree once; keeps scopes of assignments so path expressions resolve."""
+
+    def __init__(self, path: str, depth: int):
+        self.facts = CodeFacts()
+        self.module_scope: dict[str, ast.AST | Ref] = {}
+        self.scopes: list[dict[str, ast.AST | Ref]] = [self.module_scope]
+        self.function_names: list[str] = []
+        self.handles: dict[str, int] = {}  # name bound by `with open(...) as f` -> index of that open access
+        self.evaluator = Evaluator(path, self._lookup, depth)
+        self.consumed: set[int] = set()  # opens whose handle a serializer used (reported once, as the serializer)
+        self.open_index: dict[int, int] = {}  # id(open call) -> index in accesses
+
+    def _lookup(self, name: str):
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return None
+
+    # -- traversal -----------------------------------------------------------------------------
+    def walk(self, node: ast.AST) -> None:
+        handler = _HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node)
+        else:
+            self.children(node)
+
+    def children(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.walk(item)
+            elif isinstance(value, ast.AST) and name != "ctx":
+                self.walk(value)
+
+    # -- statements ----------------------------------------------------------------------------
+    def visit_import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.facts.imports.append(ImportFact(node.lineno, alias.name, 0, ()))
+            bound = alias.asname or alias.name.split(".")[0]
+            self.scopes[-1][bound] = Ref(alias.name if alias.asname else alias.name.split(".")[0], 0, "")
+
+    def visit_import_from(self, node: ast.ImportFrom) -> None:
+        names = tuple(a.name for a in node.names)
+        self.facts.imports.append(ImportFact(node.lineno, node.module or "", node.level, names))
+        for alias in node.names:
+            if alias.name != "*":
+                self.scopes[-1][alias.asname or alias.name] = Ref(node.module or "", node.level, alias.name)
+
+    def visit_assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.walk(node.value)
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, ast.Name) and node.value is not None:
+                self.scopes[-1][target.id] = node.value
+                if isinstance(node.value, ast.Call) and id(node.value) in self.open_index:
+                    self.handles[target.id] = self.open_index[id(node.value)]
+            else:
+                self.walk(target)
+
+    def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.walk(decorator)
+        args = node.args
+        for default in [*args.defaults, *[d for d in args.kw_defaults if d is not None]]:
+            self.walk(default)
+        scope: dict[str, ast.AST | Ref] = {}
+        positional = [*args.posonlyargs, *args.args]
+        for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+            scope[arg.arg] = default
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            if default is not None:
+                scope[arg.arg] = default
+        self.scopes.append(scope)
+        self.function_names.append(node.name)
+        for statement in node.body:
+            self.walk(statement)
+        self.function_names.pop()
+        self.scopes.pop()
+
+    def visit_class(self, node: ast.ClassDef) -> None:
+        for item in [*node.decorator_list, *node.bases, *node.keywords]:
+            self.walk(item)
+        self.scopes.append({})
+        self.function_names.append(node.name)
+        for statement in node.body:
+            self.walk(statement)
+        self.function_names.pop()
+        self.scopes.pop()
+
+    def visit_with(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.walk(item.context_expr)
+            expr = item.context_expr
+            if isinstance(item.optional_vars, ast.Name) and isinstance(expr, ast.Call) \
+                    and id(expr) in self.open_index:
+                self.handles[item.optional_vars.id] = self.open_index[id(expr)]
+        for statement in node.body:
+            self.walk(statement)
+
+    # -- calls ---------------------------------------------------------------------------------
+    def visit_call(self, node: ast.Call) -> None:
+        self.children(node)
+        func = node.func
+        attr = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if attr is None:
+            return
+        if attr in FIT_METHODS and isinstance(func, ast.Attribute):
+            self.facts.fits = True
+        elif attr in PREDICT_METHODS and isinstance(func, ast.Attribute):
+            self.facts.predicts = True
+        name = dotted_name(func)
+        receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
+        self._classify(node, func, attr, name, receiver)
+
+    def _classify(self, node: ast.Call, func, attr: str, name: str | None, receiver: str | None) -> None:
+        if name in FILE_OPENERS:
+            mode = _open_mode(_arg(node, 1, "mode"))
+            if (location := _arg(node, 0, "file", "filename", "name", "urlpath", "uri")) is not None:
+                self.open_index[id(node)] = len(self.facts.accesses)
+                self._record(node, mode, name, location)
+            return
+        if receiver in SERIALIZERS:
+            if attr in SERIALIZER_LOADS:
+                self._stream(node, "read", f"{receiver}.{attr}", _arg(node, 0, "f", "file", "stream", "filename", "fp"))
+            elif attr in SERIALIZER_DUMPS:
+                self._stream(node, "write", f"{receiver}.{attr}", _arg(node, 1, "f", "file", "stream", "filename", "fp"))
+            return
+        if attr in PANDAS_READERS:
+            self._record(node, "read", _api(receiver, attr), _arg(node, 0, "filepath_or_buffer", "path", "io", "source", "path_or_buf"))
+        elif attr in PANDAS_SQL_READERS:
+            self._record(node, "read", _api(receiver, attr), _arg(node, 0, "sql", "query"), target="sql")
+        elif attr == "read_sql_table":
+            self._record(node, "read", _api(receiver, attr), _arg(node, 0, "table_name"), target="table")
+        elif attr in PANDAS_WRITERS and isinstance(func, ast.Attribute):
+            self._record(node, "write", f"DataFrame.{attr}", _arg(node, 0, "path_or_buf", "path", "excel_writer", "file"))
+        elif attr == "to_sql" and isinstance(func, ast.Attribute):
+            self._record(node, "write", "DataFrame.to_sql", _arg(node, 0, "name"), target="table")
+        elif receiver in ("np", "numpy") and attr in NUMPY_READERS:
+            self._record(node, "read", f"numpy.{attr}", _arg(node, 0, "file", "fname", "filename"))
+        elif receiver in ("np", "numpy") and attr in NUMPY_WRITERS:
+            self._record(node, "write", f"numpy.{attr}", _arg(node, 0, "file", "fname"))
+        elif attr == "tofile" and isinstance(func, ast.Attribute):
+            self._record(node, "write", "ndarray.tofile", _arg(node, 0, "fid", "file"))
+        elif attr in ("read_text", "read_bytes", "write_text", "write_bytes") and isinstance(func, ast.Attribute):
+            mode = "read" if attr.startswith("read") else "write"
+            self._record(node, mode, f"Path.{attr}", func.value)
+        elif attr == "open" and isinstance(func, ast.Attribute) and receiver not in ("io", "os", "webbrowser", "Image"):
+            self.open_index[id(node)] = len(self.facts.accesses)
+            self._record(node, _open_mode(_arg(node, 0, "mode")), "Path.open", func.value)
+        elif name in MODEL_LOAD_CALLS or (attr in ("load_model", "load_weights") and node.args):
+            self._record(node, "read", name or attr, _arg(node, 0, "filepath", "fname", "model_file", "path"))
+        elif attr in MODEL_SAVE_METHODS and isinstance(func, ast.Attribute) and node.args:
+            self._record(node, "write", f"model.{attr}", _arg(node, 0, "filepath", "fname", "path"))
+        elif name == "tf.saved_model.save":
+            self._record(node, "write", name, _arg(node, 1, "export_dir"))
+        elif attr == "save" and isinstance(func, ast.Attribute) and node.args and _looks_like_model_save(receiver, node, self):
+            self._record(node, "write", "model.save", node.args[0])
+        elif isinstance(func, ast.Attribute) and (spark := _spark_direction(func)):
+            self._spark(node, spark, attr)
+        elif attr in ("execute", "executemany", "sql", "executescript", "query") and node.args:
+            self._sql_call(node, attr, receiver)
+
+    def _spark(self, node: ast.Call, direction: str, attr: str) -> None:
+        if direction == "read" and attr in SPARK_READ_TERMINALS:
+            target = "table" if attr == "table" else "path"
+            self._record(node, "read", f"spark.read.{attr}", _arg(node, 0, "path", "paths", "tableName"), target=target)
+        elif direction == "write" and attr in SPARK_WRITE_TERMINALS:
+            target = "table" if attr in ("saveAsTable", "insertInto", "toTable") else "path"
+            self._record(node, "write", f"spark.write.{attr}", _arg(node, 0, "path", "name", "tableName"), target=target)
+
+    def _sql_call(self, node: ast.Call, attr: str, receiver: str | None) -> None:
+        value = self.evaluator.value(node.args[0])
+        literal = "".join(p for p in value if isinstance(p, str))
+        if looks_like_sql(literal) or (not literal and receiver and any(
+                hint in receiver.lower() for hint in SQL_RECEIVER_HINTS)):
+            self._record(node, "read", f"sql.{attr}", node.args[0], target="sql")
+
+    def _stream(self, node: ast.Call, mode: str, api: str, stream: ast.AST | None) -> None:
+        if stream is None:
+            return
+        opened = None
+        if isinstance(stream, ast.Call) and id(stream) in self.open_index:
+            opened = self.open_index[id(stream)]
+        elif isinstance(stream, ast.Name) and stream.id in self.handles:
+            opened = self.handles[stream.id]
+        if opened is None:
+            self._record(node, mode, api, stream)
+            return
+        self.consumed.add(opened)
+        source = self.facts.accesses[opened]
+        self.facts.accesses.append(RawAccess(node.lineno, mode, api, source.value, source.expression,
+                                             function=self._function()))
+
+    def _record(self, node: ast.Call, mode: str, api: str, location: ast.AST | None, target: str = "path") -> None:
+        if location is None:
+            return
+        value = self.evaluator.value(location)
+        expression = ast.unparse(location)
+        if len(expression) > 120:
+            expression = expression[:119] + "…"
+        self.facts.accesses.append(RawAccess(node.lineno, mode, api, value, expression, target, self._function()))
+
+    def _function(self) -> str:
+        return ".".join(self.function_names)
+
+    def finish(self) -> CodeFacts:
+        self.facts.accesses = [a for i, a in enumerate(self.facts.accesses) if i not in self.consumed]
+        for name, bound in self.module_scope.items():
+            if isinstance(bound, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Name, ast.Attribute)):
+                value = self.evaluator.value(bound)
+                if any(isinstance(p, (str, Ref)) for p in value):
+                    self.facts.constants[name] = value
+            elif isinstance(bound, Ref) and bound.name:
+                self.facts.constants[name] = (bound,)
+        return self.facts
+
+
+def _api(receiver: str | None, attr: str) -> str:
+    if receiver in (None, "pd", "pandas"):
+        return f"pandas.{attr}"
+    return f"{receiver}.{attr}"
+
+
+def _arg(node: ast.Call, position: int, *keywords: str) -> ast.AST | None:
+    for keyword in node.keywords:
+        if keyword.arg in keywords:
+            return keyword.value
+    args = [a for a in node.args if not isinstance(a, ast.Starred)]
+    return args[position] if position < len(args) else None
+
+
+def _open_mode(node: ast.AST | None) -> str:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(c in node.value for c in "wax+"):
+        return "write"
+    return "read"
+
+
+def _spark_direction(func: ast.Attribute) -> str | None:
+    """'read'/'write' when the call chain passes through `.read`/`.write` (Spark's DataFrameReader/Writer)."""
+    node = func.value
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            if node.attr in ("read", "readStream"):
+                return "read"
+            if node.attr in ("write", "writeStream", "writeTo"):
+                return "write"
+            node = node.value
+        else:
+            return None
+
+
+def _looks_like_model_save(receiver: str | None, node: ast.Call, collector: _Collector) -> bool:
+    if receiver and any(hint in receiver.lower() for hint in ("model", "net", "estimator", "clf", "regressor",
+                                                               "classifier", "booster", "pipeline")):
+        return True
+    literal = "".join(p for p in collector.evaluator.value(node.args[0]) if isinstance(p, str))
+    return literal.lower().endswith(MODEL_EXTENSIONS)
+
+
+_HANDLERS = {
+    ast.Import: _Collector.visit_import,
+    ast.ImportFrom: _Collector.visit_import_from,
+    ast.Assign: _Collector.visit_assign,
+    ast.AnnAssign: _Collector.visit_assign,
+    ast.FunctionDef: _Collector.visit_function,
+    ast.AsyncFunctionDef: _Collector.visit_function,
+    ast.ClassDef: _Collector.visit_class,
+    ast.With: _Collector.visit_with,
+    ast.AsyncWith: _Collector.visit_with,
+    ast.Call: _Collector.visit_call,
+    ast.Constant: lambda self, node: None,
+    ast.Name: lambda self, node: None,
+}
+
+
+def collect_python_facts(tree: ast.Module, path: str, depth: int = 6) -> CodeFacts:
+    collector = _Collector(path, depth)
+    for statement in tree.body:
+        collector.walk(statement)
+    return collector.finish()
+
+
+__all__ = ["Hole", "ImportFact", "CodeFacts", "RawAccess", "collect_python_facts"]

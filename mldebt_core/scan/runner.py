@@ -1,0 +1,215 @@
+"""`scan_repository`: the whole scan, from a folder to a ScanDocument.
+
+Each file is read and parsed once, in parallel over the CPU cores; facts are then
+joined across files (module names, imported constants, lineage) in this process.
+"""
+
+import multiprocessing
+import os
+import posixpath
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+from mldebt_core import __version__
+from mldebt_core.errors import MldebtError
+from mldebt_core.scan.file_facts import FileResult, analyse_file
+from mldebt_core.scan.lineage import artifact_id, build_lineage, is_test_file
+from mldebt_core.scan.lineage_debt import RepoContext, lineage_findings
+from mldebt_core.scan.modules import ML_PACKAGES, ModuleIndex, external_package, module_infos
+from mldebt_core.scan.python_facts import CodeFacts, RawAccess
+from mldebt_core.scan.repo_info import declared_consumers, dvc_outputs, git_identity
+from mldebt_core.scan.schema import (
+    DataAccess, ExternalPackage, FileEntry, ImportEdge, LanguageStats, Module, RepoIdentity, ScanDocument,
+    SkippedFile, Summary, Tool,
+)
+from mldebt_core.scan.sql import tables
+from mldebt_core.scan.values import Hole, Ref, Value, render
+from mldebt_core.scan.walk import PROGRAMMING_LANGUAGES, discover_files
+from mldebt_core.settings import DEFAULT_SCAN_SETTINGS, ScanSettings
+from mldebt_core.taxonomy import Severity
+
+Progress = Callable[[int, int], None]  # (files done, files in all)
+PYTHON_LANGUAGES = ("Python", "Jupyter Notebook")
+
+
+def scan_repository(root: str | os.PathLike, system: str | None = None,
+                    settings: ScanSettings = DEFAULT_SCAN_SETTINGS, progress: Progress | None = None) -> ScanDocument:
+    root = Path(root)
+    if not root.is_dir():
+        raise MldebtError(f"{root}: not a directory; give the path of a repository to scan")
+    consumers = declared_consumers(root)
+    files = discover_files(root)
+    results = _analyse_all(files, settings, progress)
+    return assemble(root, system or root.resolve().name, results, consumers, settings)
+
+
+def _analyse_all(files, settings: ScanSettings, progress: Progress | None) -> list[FileResult]:
+    analyse = partial(analyse_file, settings=settings)
+    total = len(files)
+    workers = settings.workers or os.cpu_count() or 1
+    if total < settings.parallel_min_files or workers == 1:
+        results = []
+        for done, file in enumerate(files, 1):
+            results.append(analyse(file))
+            if progress:
+                progress(done, total)
+        return results
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    results = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for done, result in enumerate(pool.map(analyse, files, chunksize=max(1, min(32, total // (workers * 8)))), 1):
+            results.append(result)
+            if progress:
+                progress(done, total)
+    return results
+
+
+def assemble(root: Path, system: str, results: list[FileResult], consumers: dict[str, list[str]],
+             settings: ScanSettings) -> ScanDocument:
+    paths = [r.path for r in results]
+    facts = {r.path: r.facts for r in results if r.facts is not None}
+    index = ModuleIndex(module_infos([r.path for r in results if r.language == "Python" and r.skip is None]))
+    import_edges, externals = _imports(facts, index)
+    accesses = _accesses(facts, index, settings)
+    fitting = {p for p, f in facts.items() if f.fits}
+    predicting = {p for p, f in facts.items() if f.predicts}
+    lineage = build_lineage(accesses, fitting, predicting)
+    language_of = {r.path: r.language for r in results}
+    context = RepoContext(files=frozenset(paths), dvc_tracked=frozenset(dvc_outputs(root, paths)),
+                          consumers=consumers,
+                          pipeline_languages=_pipeline_languages(accesses, facts, language_of, index))
+    findings = sorted(lineage_findings(lineage, accesses, context, settings), key=lambda f: (f.kind, f.file or "", f.line or 0, f.id))
+    commit, branch = git_identity(root)
+    analysed = [r for r in results if r.skip is None]
+    return ScanDocument(
+        tool=Tool(version=__version__),
+        repo=RepoIdentity(name=system, commit=commit, branch=branch, scanned_at=_now()),
+        summary=Summary(
+            files=len(results), python_files=sum(r.language in PYTHON_LANGUAGES for r in results),
+            lines=sum(r.lines for r in analysed), skipped=len(results) - len(analysed),
+            findings_by_kind=dict(sorted(Counter(f.kind for f in findings).items())),
+            findings_by_severity={s.value: n for s in Severity
+                                  if (n := sum(f.severity == s.value for f in findings))}),
+        languages=_languages(analysed),
+        files=[FileEntry(path=r.path, language=r.language, lines=r.lines if r.skip is None else 0, bytes=r.size)
+               for r in results],
+        skipped=[SkippedFile(path=r.path, reason=r.skip.reason, detail=r.skip.detail, line=r.skip.line)
+                 for r in results if r.skip is not None],
+        modules=[Module(name=m.name, path=m.path, is_package=m.is_package) for m in sorted(index.by_path.values(), key=lambda m: m.name)],
+        import_edges=import_edges,
+        external_packages=externals,
+        data_accesses=accesses,
+        artifacts=sorted(lineage.artifacts.values(), key=lambda a: a.id),
+        lineage_edges=lineage.edges,
+        findings=findings,
+    )
+
+
+def _now() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _languages(results: list[FileResult]) -> list[LanguageStats]:
+    files, lines = Counter(), Counter()
+    for r in results:
+        files[r.language] += 1
+        lines[r.language] += r.lines
+    return [LanguageStats(language=lang, files=files[lang], lines=lines[lang])
+            for lang in sorted(files, key=lambda lang: (-lines[lang], lang))]
+
+
+def _imports(facts: dict[str, CodeFacts], index: ModuleIndex) -> tuple[list[ImportEdge], list[ExternalPackage]]:
+    edges = set()
+    imported_by: dict[str, set[str]] = defaultdict(set)
+    for path, fact in facts.items():
+        importer = index.by_path.get(path)
+        source = importer.name if importer else path
+        for imp in fact.imports:
+            targets = ([index.resolve_from(path, imp.module, imp.level, n) for n in imp.names] if imp.names
+                       else [index.resolve(path, imp.module, imp.level)])
+            resolved = [t for t in targets if t is not None]
+            for target in resolved:
+                if target.path != path:
+                    edges.add((source, target.name, imp.line))
+            if not resolved and not imp.level and (package := external_package(imp.module)):
+                imported_by[package].add(source)
+    return ([ImportEdge(source=s, target=t, line=n) for s, t, n in sorted(edges)],
+            [ExternalPackage(name=p, ml=p in ML_PACKAGES, imported_by=sorted(imported_by[p]))
+             for p in sorted(imported_by)])
+
+
+def _accesses(facts: dict[str, CodeFacts], index: ModuleIndex, settings: ScanSettings) -> list[DataAccess]:
+    out = []
+    for path in sorted(facts):
+        for raw in facts[path].accesses:
+            value = _resolve(raw.value, path, facts, index, settings.value_resolution_depth)
+            out.extend(_data_accesses(path, raw, value))
+    return out
+
+
+def _data_accesses(path: str, raw: RawAccess, value: Value) -> list[DataAccess]:
+    location, resolution = render(value)
+    if raw.target == "sql":
+        text = "".join(p if isinstance(p, str) else "{" + (p.text if isinstance(p, Hole) else p.name) + "}"
+                       for p in value)
+        read, written = tables(text)
+        targets = [("read", t) for t in read] + [("write", t) for t in written]
+        if targets:
+            return [DataAccess(file=path, line=raw.line, mode=mode, api=raw.api, location=table,
+                               resolution="partial" if "{" in table else "resolved", expression=raw.expression,
+                               artifact=artifact_id(table, "table")) for mode, table in targets]
+        location, resolution = None, "unresolved"
+    elif raw.target == "table" and location is not None:
+        location = "".join(p if isinstance(p, str) else "{…}" for p in value)
+    elif location is not None and not _looks_like_path(location):
+        location, resolution = None, "unresolved"  # e.g. weights="imagenet": a name, not a place
+    return [DataAccess(file=path, line=raw.line, mode=raw.mode, api=raw.api, location=location,
+                       resolution=resolution, expression=raw.expression,
+                       artifact=artifact_id(location, raw.target) if location else None)]
+
+
+def _looks_like_path(location: str) -> bool:
+    return any(c in location for c in "/.{\\")
+
+
+def _resolve(value: Value, importer: str, facts: dict[str, CodeFacts], index: ModuleIndex, depth: int) -> Value:
+    """Replace each Ref (a name imported from another module) with that module's constant, if known."""
+    if depth <= 0 or not any(isinstance(p, Ref) for p in value):
+        return value
+    out: list = []
+    for part in value:
+        if not isinstance(part, Ref):
+            out.append(part)
+            continue
+        target = index.resolve(importer, part.module, part.level)
+        constant = facts[target.path].constants.get(part.name) if target and target.path in facts else None
+        if constant is None:
+            out.append(Hole(f"{part.module}.{part.name}".lstrip(".") if part.name else part.module))
+        else:
+            out.extend(_resolve(constant, target.path, facts, index, depth - 1))
+    return tuple(out)
+
+
+def _pipeline_languages(accesses: list[DataAccess], facts: dict[str, CodeFacts], language_of: dict[str, str],
+                        index: ModuleIndex) -> dict[str, list[str]]:
+    """Languages of the code that reads or writes data, or runs a step that does."""
+    members = {a.file for a in accesses if a.artifact is not None and not is_test_file(a.file)}
+    for path, fact in facts.items():
+        for _, target in fact.runs:
+            script = target if target.endswith(".py") else None
+            module = index.by_name.get(target)
+            if (script and posixpath.normpath(script) in members) or (module and module.path in members):
+                members.add(path)
+    by_language: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(members):
+        language = "Python" if language_of[path] in PYTHON_LANGUAGES else language_of[path]
+        if language in PROGRAMMING_LANGUAGES:
+            by_language[language].append(path)
+    return dict(by_language)

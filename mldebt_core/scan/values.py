@@ -1,0 +1,187 @@
+"""Static evaluation of path-like expressions, without running anything.
+
+A value is a tuple of parts: literal strings, `Ref`s to names imported from other
+modules (resolved after every file is parsed) and `Hole`s for what is only known
+at run time. `'{expr}'` marks a hole when a value is rendered.
+"""
+
+import ast
+import posixpath
+from dataclasses import dataclass
+
+FILE_ANCHOR = "\x00repo/"  # prefix of values derived from __file__: repository-relative paths
+_ROOT = FILE_ANCHOR.rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    module: str  # as written in the import statement
+    level: int  # relative-import level
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hole:
+    text: str
+
+
+Part = str | Ref | Hole
+Value = tuple[Part, ...]
+
+_PATH_CONSTRUCTORS = frozenset({"Path", "PurePath", "PosixPath", "pathlib.Path", "pathlib.PurePath",
+                                "os.path.join", "path.join", "posixpath.join", "join", "joinpath"})
+_IDENTITY_CALLS = frozenset({"str", "os.fspath", "os.path.abspath", "os.path.realpath", "os.path.normpath",
+                             "os.path.expanduser", "abspath", "realpath", "normpath", "Path.resolve"})
+_IDENTITY_METHODS = frozenset({"resolve", "absolute", "expanduser", "as_posix", "strip", "rstrip"})
+_MAX_HOLE_TEXT = 40
+
+
+def hole(node: ast.AST) -> Value:
+    text = ast.unparse(node)
+    return (Hole(text if len(text) <= _MAX_HOLE_TEXT else text[: _MAX_HOLE_TEXT - 1] + "…"),)
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """'a.b.c' for a chain of attributes over a name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+class Evaluator:
+    """Evaluates expressions against the assignments seen so far in a file.
+
+    `lookup(name)` returns the expression a name was last bound to (local scope
+    first, then module scope) or a `Ref` when the name was imported.
+    """
+
+    def __init__(self, file_path: str, lookup, depth: int = 6):
+        self.file_anchor = FILE_ANCHOR + file_path
+        self.lookup = lookup
+        self.depth = depth
+
+    def value(self, node: ast.AST, depth: int = 0) -> Value:
+        if depth > self.depth:
+            return hole(node)
+        if isinstance(node, ast.Constant):
+            return (node.value,) if isinstance(node.value, str) else hole(node)
+        if isinstance(node, ast.Name):
+            if node.id == "__file__":
+                return (self.file_anchor,)
+            bound = self.lookup(node.id)
+            if isinstance(bound, Ref):
+                return (bound,)
+            if bound is not None:
+                return self.value(bound, depth + 1)  # a name indirection: the only step that counts
+            return hole(node)
+        if isinstance(node, ast.JoinedStr):
+            parts: list[Part] = []
+            for piece in node.values:
+                if isinstance(piece, ast.Constant):
+                    parts.append(piece.value)
+                elif isinstance(piece, ast.FormattedValue):
+                    inner = self.value(piece.value, depth)
+                    parts.extend(inner if piece.format_spec is None else hole(piece.value))
+            return tuple(parts)
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Add):
+                return self.value(node.left, depth) + self.value(node.right, depth)
+            if isinstance(node.op, ast.Div):
+                return join([self.value(node.left, depth), self.value(node.right, depth)])
+            return hole(node)
+        if isinstance(node, ast.Attribute):
+            if node.attr in ("parent", "parents"):
+                return parent(self.value(node.value, depth), node)
+            if isinstance(node.value, ast.Name):
+                bound = self.lookup(node.value.id)
+                if isinstance(bound, Ref) and bound.name == "":  # `import pkg.paths as p; p.DATA`
+                    return (Ref(bound.module, bound.level, node.attr),)
+            return hole(node)
+        if isinstance(node, ast.Call):
+            return self._call(node, depth)
+        return hole(node)
+
+    def _call(self, node: ast.Call, depth: int) -> Value:
+        func = node.func
+        name = dotted_name(func)
+        args = [self.value(a, depth) for a in node.args if not isinstance(a, ast.Starred)]
+        if name in _PATH_CONSTRUCTORS and args and name not in ("join", "joinpath"):
+            return join(args)
+        if name in _IDENTITY_CALLS and len(args) == 1:
+            return args[0]
+        if name in ("os.path.dirname", "dirname") and len(args) == 1:
+            return parent(args[0], node)
+        if isinstance(func, ast.Attribute):
+            receiver = self.value(func.value, depth)
+            if func.attr == "joinpath" or (func.attr == "join" and not _is_str_literal(func.value)):
+                return join([receiver, *args])
+            if func.attr in _IDENTITY_METHODS and not node.args:
+                return receiver
+            if func.attr == "with_suffix" and len(args) == 1 and _literal(receiver) and _literal(args[0]):
+                return (posixpath.splitext(receiver[0])[0] + args[0][0],)
+            if func.attr == "with_name" and len(args) == 1:
+                return join([parent(receiver, node), args[0]])
+        if name in ("os.getenv", "os.environ.get", "getenv") and node.args:
+            env = node.args[0]
+            return (Hole("$" + env.value if isinstance(env, ast.Constant) else "$env"),)
+        return hole(node)
+
+
+def _is_str_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _literal(value: Value) -> bool:
+    return len(value) == 1 and isinstance(value[0], str)
+
+
+def join(values: list[Value]) -> Value:
+    """Path join: a later absolute literal or URL restarts the path, as os.path.join does."""
+    out: list[Part] = []
+    for value in values:
+        if value and isinstance(value[0], str) and (value[0].startswith(("/", FILE_ANCHOR)) or "://" in value[0]):
+            out = []
+        if out:
+            out.append("/")
+        out.extend(value)
+    return tuple(out)
+
+
+def parent(value: Value, node: ast.AST) -> Value:
+    if _literal(value):
+        text = value[0].rstrip("/")
+        head = posixpath.dirname(text)
+        if text == _ROOT or head == _ROOT:  # never above the repository root
+            return (FILE_ANCHOR,)
+        return (head,) if head else (".",)
+    return hole(node)
+
+
+def render(value: Value) -> tuple[str | None, str]:
+    """(location, resolution) of a fully Ref-resolved value."""
+    text = "".join(p if isinstance(p, str) else "{" + (p.text if isinstance(p, Hole) else p.name) + "}"
+                   for p in value)
+    literal = "".join(p for p in value if isinstance(p, str))
+    if all(isinstance(p, str) for p in value):
+        return normalize_location(text), "resolved"
+    if literal.strip("/. ") and any(c.isalnum() for c in literal):
+        return normalize_location(text), "partial"
+    return None, "unresolved"
+
+
+def normalize_location(text: str) -> str:
+    if "://" in text:
+        return text
+    if text.startswith(_ROOT):
+        text = text[len(_ROOT):].lstrip("/") or "."
+    elif text.startswith("./"):
+        text = text[2:]
+    if text.startswith("/"):
+        return posixpath.normpath(text)
+    normal = posixpath.normpath(text) if text else text
+    return normal
