@@ -128,9 +128,16 @@ def _write_atomically(path: Path, text: str) -> None:
                                              prefix=f".{path.name}.", suffix=".tmp")
         with handle:
             handle.write(text)
+        os.chmod(handle.name, path.stat().st_mode if path.exists() else 0o666 & ~_umask())
         os.replace(handle.name, path)
     except OSError as error:
         raise MldebtError(f"{path}: cannot write ({error.strerror})") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 class _progress_bar:

@@ -32,6 +32,10 @@ class RepoContext:
     pipeline_languages: dict[str, list[str]]  # language -> code files taking part in the pipeline
 
 
+LINEAGE_KINDS = frozenset({"direct_feedback_loop", "correction_cascade", "undeclared_consumer",
+                           "unstable_data_dependency", "multiple_language"})
+
+
 def lineage_findings(lineage: Lineage, accesses: list[DataAccess], context: RepoContext,
                      settings: ScanSettings) -> list[Finding]:
     return [*feedback_loops(lineage, accesses, settings), *correction_cascades(lineage, accesses, settings),
@@ -45,25 +49,27 @@ def _first(accesses: list[DataAccess], artifact: str, file: str, mode: str = "re
 
 
 def feedback_loops(lineage: Lineage, accesses, settings) -> list[Finding]:
-    """Cycles through a model or prediction artifact: the model's output becomes its own input."""
+    """Cycles through training and a model or prediction artifact: the model's output becomes its own
+    training data. One finding per strongly connected component, with a shortest such cycle as evidence."""
     findings = []
     graph = lineage.graph
     for component in sorted(nx.strongly_connected_components(graph), key=min):
-        if sum(n.startswith("code:") for n in component) < 2:  # one script re-reading its own output is no loop
+        trainers = sorted(n for n in component if n.removeprefix("code:") in lineage.fitting_files)
+        outputs = sorted((n for n in component if n in lineage.artifacts
+                          and lineage.artifacts[n].role in ("prediction", "model")),
+                         key=lambda n: (lineage.artifacts[n].role != "prediction", n))
+        if not trainers or not outputs or len(component) < 2:
             continue
-        outputs = sorted(n for n in component if n in lineage.artifacts
-                         and lineage.artifacts[n].role in ("prediction", "model"))
-        outputs.sort(key=lambda n: lineage.artifacts[n].role != "prediction")
-        if not outputs:
-            continue
-        output = outputs[0]
+        output, trainer = outputs[0], trainers[0]
+        inner = graph.subgraph(component)
         reader = min(r for r in graph.successors(output) if r in component)
-        cycle = [output, *nx.shortest_path(graph.subgraph(component), reader, output)]
+        cycle = [output, *nx.shortest_path(inner, reader, trainer)]
+        cycle += nx.shortest_path(inner, trainer, output)[1:]
         access = _first(accesses, output, reader.removeprefix("code:"))
         findings.append(make_finding(
             "direct_feedback_loop", settings, access.file, access.line, anchor=output,
             message=f"{lineage.artifacts[output].location} ({lineage.artifacts[output].role}) flows back into "
-                    f"its own training data through {len(cycle) - 1} steps",
+                    f"the training data of {trainer.removeprefix('code:')} through {len(cycle) - 1} steps",
             evidence={"cycle": [_label(n) for n in cycle], "artifact": output}))
     return findings
 

@@ -19,7 +19,7 @@ PANDAS_READERS = frozenset({
 PANDAS_SQL_READERS = frozenset({"read_sql", "read_sql_query", "read_gbq", "read_database"})
 PANDAS_WRITERS = frozenset({
     "to_csv", "to_parquet", "to_json", "to_pickle", "to_feather", "to_excel", "to_hdf", "to_orc",
-    "to_stata", "to_xml", "write_csv", "write_parquet", "write_ndjson", "write_ipc", "write_delta",
+    "to_stata", "to_xml", "to_html", "write_csv", "write_parquet", "write_ndjson", "write_ipc", "write_delta",
 })
 NUMPY_READERS = frozenset({"load", "loadtxt", "genfromtxt", "fromfile", "memmap"})
 NUMPY_WRITERS = frozenset({"save", "savez", "savez_compressed", "savetxt"})

@@ -28,7 +28,7 @@ from mldebt_core.scan.schema import (
     SkippedFile, Summary, Tool,
 )
 from mldebt_core.scan.sql import tables
-from mldebt_core.scan.values import Hole, Ref, Value, render
+from mldebt_core.scan.values import Hole, Ref, Value, merge, render
 from mldebt_core.scan.walk import PROGRAMMING_LANGUAGES, discover_files
 from mldebt_core.settings import DEFAULT_SCAN_SETTINGS, ScanSettings
 from mldebt_core.taxonomy import Severity
@@ -194,7 +194,7 @@ def _resolve(value: Value, importer: str, facts: dict[str, CodeFacts], index: Mo
             out.append(Hole(f"{part.module}.{part.name}".lstrip(".") if part.name else part.module))
         else:
             out.extend(_resolve(constant, target.path, facts, index, depth - 1))
-    return tuple(out)
+    return merge(out)
 
 
 def _pipeline_languages(accesses: list[DataAccess], facts: dict[str, CodeFacts], language_of: dict[str, str],

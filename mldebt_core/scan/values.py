@@ -87,10 +87,10 @@ class Evaluator:
                 elif isinstance(piece, ast.FormattedValue):
                     inner = self.value(piece.value, depth)
                     parts.extend(inner if piece.format_spec is None else hole(piece.value))
-            return tuple(parts)
+            return merge(parts)
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Add):
-                return self.value(node.left, depth) + self.value(node.right, depth)
+                return merge(self.value(node.left, depth) + self.value(node.right, depth))
             if isinstance(node.op, ast.Div):
                 return join([self.value(node.left, depth), self.value(node.right, depth)])
             return hole(node)
@@ -149,6 +149,17 @@ def join(values: list[Value]) -> Value:
         if out:
             out.append("/")
         out.extend(value)
+    return merge(out)
+
+
+def merge(parts) -> Value:
+    """Adjacent literal parts as one string, so that a joined literal path stays one literal."""
+    out: list[Part] = []
+    for part in parts:
+        if isinstance(part, str) and out and isinstance(out[-1], str):
+            out[-1] += part
+        else:
+            out.append(part)
     return tuple(out)
 
 

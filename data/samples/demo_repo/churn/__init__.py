@@ -1,0 +1,1 @@
+"""Churn model: ingestion, features, training and batch scoring."""
