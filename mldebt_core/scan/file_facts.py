@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from mldebt_core.scan.python_facts import CodeFacts, RawAccess, collect_python_facts
 from mldebt_core.scan.shell import analyse_shell
 from mldebt_core.scan.sql import tables
+from mldebt_core.scan.values import Hole, Value
 from mldebt_core.scan.walk import RepoFile, language_of
 from mldebt_core.settings import ScanSettings
 
 _PYTHON2 = re.compile(r"^\s*(print\s+[\"'\w%]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:|raise\s+\w+\s*,)", re.M)
 _MAGIC = re.compile(r"^\s*[%!?]")
+_SHELL_HOLE = re.compile(r"(\{\$\w+\})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +84,17 @@ def _facts(path: str, language: str, text: str, settings: ScanSettings) -> tuple
         return sql_facts(text), None
     if language == "Shell":
         accesses, runs = analyse_shell(text)
-        raw = [RawAccess(a.line, a.mode, a.api, (a.location,), a.location) for a in accesses]
+        raw = [RawAccess(a.line, a.mode, a.api, _shell_value(a.location, a.resolved), a.location) for a in accesses]
         return CodeFacts(accesses=raw, runs=runs), None
     return None, None
+
+
+def _shell_value(location: str, resolved: bool) -> Value:
+    """Unset shell variables (rendered `{$NAME}`) as holes, so the location reads partial, not resolved."""
+    if resolved:
+        return (location,)
+    return tuple(Hole(part[1:-1]) if _SHELL_HOLE.fullmatch(part) else part
+                 for part in _SHELL_HOLE.split(location) if part)
 
 
 def _python(path: str, text: str, settings: ScanSettings) -> tuple[CodeFacts | None, Skip | None]:
@@ -93,8 +103,10 @@ def _python(path: str, text: str, settings: ScanSettings) -> tuple[CodeFacts | N
     except SyntaxError as error:
         reason = "python2" if _PYTHON2.search(text) else "syntax_error"
         return None, Skip(reason, error.msg or "", error.lineno)
-    except (ValueError, MemoryError) as error:  # null bytes, too deeply nested parentheses
+    except ValueError as error:  # null bytes
         return None, Skip("syntax_error", str(error)[:200])
+    except MemoryError:  # CPython's parser stack overflows on deep nesting (e.g. 6000 unary minuses)
+        return None, Skip("recursion_limit", "nesting too deep to analyse")
     return collect_python_facts(tree, path, settings.value_resolution_depth), None
 
 

@@ -148,7 +148,8 @@ def multiple_languages(context: RepoContext, settings) -> list[Finding]:
     languages = context.pipeline_languages
     if len(languages) < 2:
         return []
-    counts = ", ".join(f"{lang} ({len(files)} files)" for lang, files in sorted(languages.items()))
+    counts = ", ".join(f"{lang} ({len(files)} file{'s' if len(files) > 1 else ''})"
+                       for lang, files in sorted(languages.items()))
     return [make_finding(
         "multiple_language", settings, None, None, anchor="",
         message=f"the data pipeline is written in {len(languages)} languages: {counts}",

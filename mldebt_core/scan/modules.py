@@ -92,8 +92,8 @@ class ModuleIndex:
             sub = self.by_name.get(f"{base.name}.{name}" if base.name else name)
             if sub is not None:
                 return sub
-        if base is None and level:  # `from . import name` in a namespace package
-            return self.resolve(importer, name, level)
+        if base is None:  # `from . import name` or `from ns import name` in a namespace package
+            return self.resolve(importer, f"{module}.{name}" if module else name, level)
         return base
 
 

@@ -14,7 +14,8 @@ _WRITES = re.compile(
     r"\b(?:insert\s+(?:into|overwrite(?:\s+table)?)|create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?"
     r"(?:table|view|materialized\s+view)(?:\s+if\s+not\s+exists)?|merge\s+into|update|delete\s+from|"
     r"truncate(?:\s+table)?|copy)\s+(" + _NAME + ")", re.I)
-_READS = re.compile(r"\b(?:from|join|using)\s+(" + _NAME + r")(?!\s*\()", re.I)
+# Atomic name: no backtracking into `generate_series(` to read `generate_serie` as a table.
+_READS = re.compile(r"\b(?:from|join|using)\s+((?>" + _NAME + r"))(?!\s*\()", re.I)
 _CTE = re.compile(r"(?:\bwith(?:\s+recursive)?|,)\s*(" + _NAME + r")\s+as\s*\(", re.I)
 _KEYWORDS = frozenset({"select", "lateral", "unnest", "values", "table", "only", "dual", "set", "where"})
 _SQL_START = re.compile(r"^\s*(?:with|select|insert|create|merge|update|delete|copy|truncate)\b", re.I)
@@ -32,7 +33,8 @@ def tables(sql: str) -> tuple[list[str], list[str]]:
     deleted = {_clean(m) for m in re.findall(r"\bdelete\s+from\s+(" + _NAME + ")", text, re.I)}
     read = _unique(name for name in (_clean(m) for m in _READS.findall(text))
                    if name not in ctes and name.lower() not in _KEYWORDS and name not in deleted)
-    return read, [name for name in written if name not in ctes]
+    # Keywords out: MERGE's `WHEN MATCHED THEN UPDATE SET` names no table.
+    return read, [name for name in written if name not in ctes and name.lower() not in _KEYWORDS]
 
 
 def _clean(name: str) -> str:

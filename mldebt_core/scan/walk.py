@@ -107,13 +107,15 @@ def _walk(root: str, directory: str, rel: str, ignores: list[tuple[str, pathspec
 
 
 def _ignored(ignores: list[tuple[str, pathspec.PathSpec]], rel_path: str) -> bool:
-    for base, spec in ignores:
+    # Deepest .gitignore first: as in git, a nested file's patterns (and `!` negations) override its parents'.
+    for base, spec in reversed(ignores):
         if base:
             if not rel_path.startswith(base + "/"):
                 continue
             rel_path_in_base = rel_path[len(base) + 1:]
         else:
             rel_path_in_base = rel_path
-        if spec.match_file(rel_path_in_base):
-            return True
+        include = spec.check_file(rel_path_in_base).include  # None: no pattern of this file matched
+        if include is not None:
+            return include
     return False
