@@ -131,8 +131,8 @@ def unstable_dependencies(lineage: Lineage, accesses, context: RepoContext, sett
     """External inputs (read, never written here) with no version, date or hash and no DVC tracking."""
     findings = []
     for art in sorted(lineage.artifacts.values(), key=lambda a: a.id):
-        if art.writers or not art.readers or is_versioned(art.location):
-            continue
+        if art.writers or not art.readers or art.location.startswith("{") or is_versioned(art.location):
+            continue  # a location that starts at a run-time value ({root}/x) could be anywhere: no claim
         if art.kind == "file" and (_in_repo(art.location, art.readers, context) or _dvc_tracked(art.location, context)):
             continue
         access = _first(accesses, art.id, art.readers[0])

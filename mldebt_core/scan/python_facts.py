@@ -92,21 +92,27 @@ class _Collector:
         return None
 
     # -- traversal -----------------------------------------------------------------------------
+    # The hot loop of the scanner: per node class, only the fields that can hold child nodes are read,
+    # and leaves (names, constants, contexts, operators) are never visited.
     def walk(self, node: ast.AST) -> None:
-        handler = _HANDLERS.get(type(node))
+        handler = _HANDLERS.get(node.__class__)
         if handler is not None:
             handler(self, node)
-        else:
+        elif node.__class__ not in _LEAVES:
             self.children(node)
 
     def children(self, node: ast.AST) -> None:
-        for name in node._fields:
+        cls = node.__class__
+        fields = _CHILD_FIELDS.get(cls)
+        if fields is None:
+            fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _SCALAR_FIELDS)
+        for name in fields:
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if value.__class__ is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
+                    if item.__class__ not in _LEAVES and item is not None:
                         self.walk(item)
-            elif isinstance(value, ast.AST) and name != "ctx":
+            elif value is not None and value.__class__ not in _LEAVES:
                 self.walk(value)
 
     # -- statements ----------------------------------------------------------------------------
@@ -235,6 +241,8 @@ class _Collector:
             self._record(node, "write", "model.save", node.args[0])
         elif isinstance(func, ast.Attribute) and (spark := _spark_direction(func)):
             self._spark(node, spark, attr)
+        elif attr == "table" and receiver is not None and receiver.rsplit(".", 1)[-1] in ("spark", "session"):
+            self._record(node, "read", "spark.table", _arg(node, 0, "tableName"), target="table")
         elif attr in ("execute", "executemany", "sql", "executescript", "query") and node.args:
             self._sql_call(node, attr, receiver)
 
@@ -284,12 +292,11 @@ class _Collector:
     def finish(self) -> CodeFacts:
         self.facts.accesses = [a for i, a in enumerate(self.facts.accesses) if i not in self.consumed]
         for name, bound in self.module_scope.items():
-            if isinstance(bound, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Name, ast.Attribute)):
-                value = self.evaluator.value(bound)
-                if any(isinstance(p, (str, Ref)) for p in value):
-                    self.facts.constants[name] = value
-            elif isinstance(bound, Ref) and bound.name:
-                self.facts.constants[name] = (bound,)
+            if isinstance(bound, Ref):
+                if bound.name:
+                    self.facts.constants[name] = (bound,)
+            elif (value := self.evaluator.constant(name, bound)) is not None:
+                self.facts.constants[name] = value
         return self.facts
 
 
@@ -348,9 +355,13 @@ _HANDLERS = {
     ast.With: _Collector.visit_with,
     ast.AsyncWith: _Collector.visit_with,
     ast.Call: _Collector.visit_call,
-    ast.Constant: lambda self, node: None,
-    ast.Name: lambda self, node: None,
 }
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue,
+                     ast.alias, str, int, type(None),
+                     *(c for base in (ast.operator, ast.unaryop, ast.cmpop, ast.boolop) for c in base.__subclasses__())})
+_SCALAR_FIELDS = frozenset({"ctx", "id", "attr", "arg", "name", "names", "module", "level", "lineno", "kind",
+                            "is_async", "conversion", "type_comment", "type_ignores", "simple", "op"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def collect_python_facts(tree: ast.Module, path: str, depth: int = 6) -> CodeFacts:

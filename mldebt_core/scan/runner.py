@@ -169,14 +169,14 @@ def _data_accesses(path: str, raw: RawAccess, value: Value) -> list[DataAccess]:
     elif raw.target == "table" and location is not None:
         location = "".join(p if isinstance(p, str) else "{…}" for p in value)
     elif location is not None and not _looks_like_path(location):
-        location, resolution = None, "unresolved"  # e.g. weights="imagenet": a name, not a place
+        location, resolution = None, "unresolved"  # weights="imagenet", /proc/…: not a place data lives
     return [DataAccess(file=path, line=raw.line, mode=raw.mode, api=raw.api, location=location,
                        resolution=resolution, expression=raw.expression,
                        artifact=artifact_id(location, raw.target) if location else None)]
 
 
 def _looks_like_path(location: str) -> bool:
-    return any(c in location for c in "/.{\\")
+    return any(c in location for c in "/.{\\") and not location.startswith(("/proc/", "/sys/", "/dev/"))
 
 
 def _resolve(value: Value, importer: str, facts: dict[str, CodeFacts], index: ModuleIndex, depth: int) -> Value:

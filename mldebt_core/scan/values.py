@@ -33,11 +33,13 @@ _PATH_CONSTRUCTORS = frozenset({"Path", "PurePath", "PosixPath", "pathlib.Path",
 _IDENTITY_CALLS = frozenset({"str", "os.fspath", "os.path.abspath", "os.path.realpath", "os.path.normpath",
                              "os.path.expanduser", "abspath", "realpath", "normpath", "Path.resolve"})
 _IDENTITY_METHODS = frozenset({"resolve", "absolute", "expanduser", "as_posix", "strip", "rstrip"})
+_PATH_METHODS = _IDENTITY_METHODS | {"joinpath", "join", "with_suffix", "with_name"}
 _MAX_HOLE_TEXT = 40
+_MAYBE_PATH = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Name, ast.Attribute)
 
 
 def hole(node: ast.AST) -> Value:
-    text = ast.unparse(node)
+    text = dotted_name(node) or ast.unparse(node)
     return (Hole(text if len(text) <= _MAX_HOLE_TEXT else text[: _MAX_HOLE_TEXT - 1] + "…"),)
 
 
@@ -64,6 +66,13 @@ class Evaluator:
         self.file_anchor = FILE_ANCHOR + file_path
         self.lookup = lookup
         self.depth = depth
+
+    def constant(self, name: str, node: ast.AST) -> Value | None:
+        """A module constant's value, for other modules to import; None when nothing of it is known."""
+        if not isinstance(node, _MAYBE_PATH):
+            return None
+        value = self.value(node)
+        return value if any(isinstance(p, (str, Ref)) for p in value) else None
 
     def value(self, node: ast.AST, depth: int = 0) -> Value:
         if depth > self.depth:
@@ -109,23 +118,28 @@ class Evaluator:
     def _call(self, node: ast.Call, depth: int) -> Value:
         func = node.func
         name = dotted_name(func)
-        args = [self.value(a, depth) for a in node.args if not isinstance(a, ast.Starred)]
-        if name in _PATH_CONSTRUCTORS and args and name not in ("join", "joinpath"):
-            return join(args)
-        if name in _IDENTITY_CALLS and len(args) == 1:
-            return args[0]
-        if name in ("os.path.dirname", "dirname") and len(args) == 1:
-            return parent(args[0], node)
-        if isinstance(func, ast.Attribute):
+
+        def args() -> list[Value]:
+            return [self.value(a, depth) for a in node.args if not isinstance(a, ast.Starred)]
+
+        if name in _PATH_CONSTRUCTORS and node.args and name not in ("join", "joinpath"):
+            return join(args())
+        if name in _IDENTITY_CALLS and len(node.args) == 1:
+            return args()[0]
+        if name in ("os.path.dirname", "dirname") and len(node.args) == 1:
+            return parent(args()[0], node)
+        if isinstance(func, ast.Attribute) and func.attr in _PATH_METHODS:
             receiver = self.value(func.value, depth)
             if func.attr == "joinpath" or (func.attr == "join" and not _is_str_literal(func.value)):
-                return join([receiver, *args])
+                return join([receiver, *args()])
             if func.attr in _IDENTITY_METHODS and not node.args:
                 return receiver
-            if func.attr == "with_suffix" and len(args) == 1 and _literal(receiver) and _literal(args[0]):
-                return (posixpath.splitext(receiver[0])[0] + args[0][0],)
-            if func.attr == "with_name" and len(args) == 1:
-                return join([parent(receiver, node), args[0]])
+            if func.attr == "with_suffix" and len(node.args) == 1:
+                suffix = args()[0]
+                if _literal(receiver) and _literal(suffix):
+                    return (posixpath.splitext(receiver[0])[0] + suffix[0],)
+            if func.attr == "with_name" and len(node.args) == 1:
+                return join([parent(receiver, node), args()[0]])
         if name in ("os.getenv", "os.environ.get", "getenv") and node.args:
             env = node.args[0]
             return (Hole("$" + env.value if isinstance(env, ast.Constant) else "$env"),)

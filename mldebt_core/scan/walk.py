@@ -64,8 +64,8 @@ def _language_of_shebang(line: str) -> str:
     if not words:
         return "Other"
     program = words[0].rsplit("/", 1)[-1]
-    if program == "env" and len(words) > 1:
-        program = words[-1] if words[1].startswith("-") else words[1]
+    if program == "env" and len(words) > 1:  # the first word that is no option or VAR=value: `env -S python3 -u`
+        program = next((w for w in words[1:] if not w.startswith("-") and "=" not in w), "")
     return LANGUAGE_BY_INTERPRETER.get(program.rstrip("0123456789.") or program, "Other")
 
 
