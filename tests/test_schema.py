@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 import mldebt_core
 from mldebt_core.scan import ScanDocument
-from mldebt_core.scan.schema import json_schema
+from mldebt_core.scan.schema import SCHEMA_VERSION, json_schema, load_scan
 from mldebt_core.taxonomy import KINDS
 from tests.conftest import DEMO_SCAN, PROJECT
 
@@ -43,3 +43,20 @@ def test_every_finding_kind_is_documented():
     docs = (PROJECT / "docs" / "scan-json.md").read_text() + (PROJECT / "README.md").read_text()
     for kind in KINDS:
         assert f"`{kind}`" in docs, f"finding kind {kind} is not documented"
+
+
+def test_a_version_1_scan_still_loads():
+    """tests/assets/demo_scan_v1.json is a real schema-1 document, as mldebt 0.1 wrote it."""
+    old = (PROJECT / "tests" / "assets" / "demo_scan_v1.json").read_text()
+    document = load_scan(old)
+    assert document.schema_version == SCHEMA_VERSION
+    assert document.configs == [] and document.code_health.dead_lines is None
+    assert [f.id for f in document.findings] == [f["id"] for f in json.loads(old)["findings"]]
+    assert all(f.confidence == 100 for f in document.findings)
+
+
+def test_load_scan_rejects_what_is_not_a_scan():
+    with pytest.raises(ValueError):
+        load_scan("[1, 2]")
+    with pytest.raises(ValueError):
+        load_scan("{not json")

@@ -11,6 +11,7 @@ import re
 import tokenize
 from dataclasses import dataclass
 
+from mldebt_core.scan.detectors import PYTHON_DETECTORS, TEXT_DETECTORS
 from mldebt_core.scan.python_facts import CodeFacts, RawAccess, collect_python_facts
 from mldebt_core.scan.shell import analyse_shell
 from mldebt_core.scan.sql import tables
@@ -61,7 +62,17 @@ def analyse_file(file: RepoFile, settings: ScanSettings) -> FileResult:
         facts, skip = _facts(file.path, language, text, settings)
     except RecursionError:
         facts, skip = None, Skip("recursion_limit", "nesting too deep to analyse")
+    if skip is None:
+        facts = _text_detectors(file.path, language, text, facts)
     return FileResult(file.path, language, lines, file.size, skip, facts)
+
+
+def _text_detectors(path: str, language: str, text: str, facts: CodeFacts | None) -> CodeFacts | None:
+    for name, (applies, analyse) in TEXT_DETECTORS.items():
+        if applies(path, language) and (result := analyse(path, text)) is not None:
+            facts = facts if facts is not None else CodeFacts()
+            facts.detected[name] = result
+    return facts
 
 
 def _decode(data: bytes, language: str) -> str:
@@ -107,7 +118,7 @@ def _python(path: str, text: str, settings: ScanSettings) -> tuple[CodeFacts | N
         return None, Skip("syntax_error", str(error)[:200])
     except MemoryError:  # CPython's parser stack overflows on deep nesting (e.g. 6000 unary minuses)
         return None, Skip("recursion_limit", "nesting too deep to analyse")
-    return collect_python_facts(tree, path, settings.value_resolution_depth), None
+    return collect_python_facts(tree, path, settings.value_resolution_depth, text, PYTHON_DETECTORS), None
 
 
 def sql_facts(text: str) -> CodeFacts:
@@ -134,12 +145,17 @@ def notebook_source(text: str) -> str:
         cells = document["cells"] if "cells" in document else document["worksheets"][0]["cells"]
     except (ValueError, KeyError, IndexError, TypeError) as error:
         raise ValueError(f"not a Jupyter notebook: {error}") from None
+    if not isinstance(cells, list):  # malformed JSON must be a skipped file, never a crashed scan
+        raise ValueError(f"not a Jupyter notebook: cells is a {type(cells).__name__}, not a list")
     chunks = []
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", cell.get("input", ""))
-        source = "".join(source) if isinstance(source, list) else str(source)
+        if isinstance(source, list) and all(isinstance(s, str) for s in source):
+            source = "".join(source)
+        elif not isinstance(source, str):
+            raise ValueError(f"not a Jupyter notebook: a cell's source is a {type(source).__name__}")
         if source.lstrip().startswith("%%"):
             chunks.append("\n" * source.count("\n"))
             continue

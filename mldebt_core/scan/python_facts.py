@@ -70,22 +70,36 @@ class CodeFacts:
     runs: list[tuple[int, str]] = field(default_factory=list)  # (line, script or module) a shell step runs
     fits: bool = False
     predicts: bool = False
+    detected: dict[str, object] = field(default_factory=dict)  # detector name -> its per-file result
 
 
 class _Collector:
-    """Walks the tree once; keeps scopes of assignments so path expressions resolve."""
+    """Walks the tree once; keeps scopes of assignments so path expressions resolve.
 
-    def __init__(self, path: str, depth: int):
+    Detectors (see `detectors/`) ride on the same walk: each registers hooks by node
+    class, called before the node's children are visited; they read the walk's
+    context (`path`, `source_lines`, `function_names`, `lookup`, `evaluator`).
+    """
+
+    def __init__(self, path: str, depth: int, source: str, detectors):
+        self.path = path
+        self.source_lines = source.splitlines()
         self.facts = CodeFacts()
         self.module_scope: dict[str, ast.AST | Ref] = {}
         self.scopes: list[dict[str, ast.AST | Ref]] = [self.module_scope]
         self.function_names: list[str] = []
         self.handles: dict[str, int] = {}  # name bound by `with open(...) as f` -> index of that open access
-        self.evaluator = Evaluator(path, self._lookup, depth)
+        self.evaluator = Evaluator(path, self.lookup, depth)
         self.consumed: set[int] = set()  # opens whose handle a serializer used (reported once, as the serializer)
         self.open_index: dict[int, int] = {}  # id(open call) -> index in accesses
+        self.detectors = {name: factory(self) for name, factory in detectors.items()}
+        self.hooks: dict[type, list] = {}
+        for detector in self.detectors.values():
+            for cls, hook in detector.hooks().items():
+                self.hooks.setdefault(cls, []).append(hook)
+        self.leaves = _LEAVES - self.hooks.keys()
 
-    def _lookup(self, name: str):
+    def lookup(self, name: str):
         for scope in reversed(self.scopes):
             if name in scope:
                 return scope[name]
@@ -95,10 +109,15 @@ class _Collector:
     # The hot loop of the scanner: per node class, only the fields that can hold child nodes are read,
     # and leaves (names, constants, contexts, operators) are never visited.
     def walk(self, node: ast.AST) -> None:
-        handler = _HANDLERS.get(node.__class__)
+        cls = node.__class__
+        hooks = self.hooks.get(cls)
+        if hooks is not None:
+            for hook in hooks:
+                hook(node)
+        handler = _HANDLERS.get(cls)
         if handler is not None:
             handler(self, node)
-        elif node.__class__ not in _LEAVES:
+        elif cls not in self.leaves:
             self.children(node)
 
     def children(self, node: ast.AST) -> None:
@@ -106,13 +125,14 @@ class _Collector:
         fields = _CHILD_FIELDS.get(cls)
         if fields is None:
             fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _SCALAR_FIELDS)
+        leaves = self.leaves
         for name in fields:
             value = getattr(node, name, None)
             if value.__class__ is list:
                 for item in value:
-                    if item.__class__ not in _LEAVES and item is not None:
+                    if item.__class__ not in leaves and item is not None:
                         self.walk(item)
-            elif value is not None and value.__class__ not in _LEAVES:
+            elif value is not None and value.__class__ not in leaves:
                 self.walk(value)
 
     # -- statements ----------------------------------------------------------------------------
@@ -290,6 +310,7 @@ class _Collector:
         return ".".join(self.function_names)
 
     def finish(self) -> CodeFacts:
+        self.facts.detected = {name: detector.result() for name, detector in self.detectors.items()}
         self.facts.accesses = [a for i, a in enumerate(self.facts.accesses) if i not in self.consumed]
         for name, bound in self.module_scope.items():
             if isinstance(bound, Ref):
@@ -364,8 +385,10 @@ _SCALAR_FIELDS = frozenset({"ctx", "id", "attr", "arg", "name", "names", "module
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def collect_python_facts(tree: ast.Module, path: str, depth: int = 6) -> CodeFacts:
-    collector = _Collector(path, depth)
+def collect_python_facts(tree: ast.Module, path: str, depth: int = 6, source: str = "",
+                         detectors: dict | None = None) -> CodeFacts:
+    """Facts of one module; `detectors` maps a name to a factory taking the walk's context."""
+    collector = _Collector(path, depth, source, detectors or {})
     for statement in tree.body:
         collector.walk(statement)
     return collector.finish()

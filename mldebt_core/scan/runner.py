@@ -17,6 +17,7 @@ from pathlib import Path
 
 from mldebt_core import __version__
 from mldebt_core.errors import MldebtError
+from mldebt_core.scan.detectors import REPO_ANALYSES, Analysis, RepoFacts
 from mldebt_core.scan.file_facts import FileResult, analyse_file
 from mldebt_core.scan.lineage import artifact_id, build_lineage, is_test_file
 from mldebt_core.scan.lineage_debt import RepoContext, lineage_findings
@@ -24,7 +25,7 @@ from mldebt_core.scan.modules import ML_PACKAGES, ModuleIndex, external_package,
 from mldebt_core.scan.python_facts import CodeFacts, RawAccess
 from mldebt_core.scan.repo_info import declared_consumers, dvc_outputs, git_identity
 from mldebt_core.scan.schema import (
-    DataAccess, ExternalPackage, FileEntry, ImportEdge, LanguageStats, Module, RepoIdentity, ScanDocument,
+    CodeHealth, DataAccess, ExternalPackage, FileEntry, ImportEdge, LanguageStats, Module, RepoIdentity, ScanDocument,
     SkippedFile, Summary, Tool,
 )
 from mldebt_core.scan.sql import tables
@@ -83,7 +84,11 @@ def assemble(root: Path, system: str, results: list[FileResult], consumers: dict
     context = RepoContext(files=frozenset(paths), dvc_tracked=frozenset(dvc_outputs(root, paths)),
                           consumers=consumers,
                           pipeline_languages=_pipeline_languages(accesses, facts, language_of, index))
-    findings = sorted(lineage_findings(lineage, accesses, context, settings), key=lambda f: (f.kind, f.file or "", f.line or 0, f.id))
+    analyses = [Analysis(findings=lineage_findings(lineage, accesses, context, settings))]
+    repo = RepoFacts(root, results, facts, index, lineage, accesses, settings)
+    analyses += [analyse(repo) for analyse in REPO_ANALYSES]
+    findings = sorted((f for a in analyses for f in a.findings), key=lambda f: (f.kind, f.file or "", f.line or 0, f.id))
+    health = {key: value for a in analyses for key, value in a.code_health.items()}
     commit, branch = git_identity(root)
     analysed = [r for r in results if r.skip is None]
     return ScanDocument(
@@ -106,6 +111,9 @@ def assemble(root: Path, system: str, results: list[FileResult], consumers: dict
         data_accesses=accesses,
         artifacts=sorted(lineage.artifacts.values(), key=lambda a: a.id),
         lineage_edges=lineage.edges,
+        configs=sorted((c for a in analyses for c in a.configs), key=lambda c: c.path),
+        config_reads=sorted((r for a in analyses for r in a.config_reads), key=lambda r: (r.file, r.line, r.key)),
+        code_health=CodeHealth(**health),
         findings=findings,
     )
 

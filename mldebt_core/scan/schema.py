@@ -5,11 +5,12 @@ these models by `mldebt schema`; a test fails when it is stale. All paths are
 POSIX paths relative to the scanned repository's root.
 """
 
+import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Severity = Literal["low", "medium", "high", "critical"]
 AccessMode = Literal["read", "write"]
@@ -110,6 +111,42 @@ class Finding(_Model):
     line: int | None
     message: str
     evidence: dict[str, str | int | float | bool | list[str]] = Field(default_factory=dict)
+    confidence: int = Field(100, ge=0, le=100, description="Percent; below 100 when static analysis can be fooled.")
+
+
+class ConfigSetting(_Model):
+    key: str = Field(description="Flattened key, e.g. 'train.optimizer.lr'.")
+    value: str = Field(description="The value as JSON text.")
+    line: int
+
+
+class ConfigFile(_Model):
+    path: str
+    format: Literal["yaml", "json", "toml", "ini", "dotenv", "python"]
+    settings: list[ConfigSetting]
+    key_count: int
+    feature_count: int = Field(description="Entries of keys that name a feature list (e.g. 'features').")
+
+
+class ConfigRead(_Model):
+    file: str
+    line: int
+    key: str = Field(description="Dotted key as read ('train.lr'), or '$NAME' for an environment variable.")
+    how: Literal["subscript", "attribute", "get", "getattr", "env"]
+
+
+class CodeHealth(_Model):
+    """Repository-wide measures behind the code-level findings; null when not measured."""
+    code_lines: int | None = Field(None, description="Python statement lines outside tests.")
+    test_lines: int | None = Field(None, description="Python statement lines in tests.")
+    dead_lines: int | None = Field(None, description="Lines in dead branches, unreferenced code, commented-out code.")
+    glue_lines: int | None = Field(None, description="Statement lines that only call ML/data packages or convert formats.")
+    glue_share: float | None = Field(None, description="glue_lines / code_lines.")
+    glue_share_by_file: dict[str, float] = Field(default_factory=dict)
+    longest_intermediate_chain: list[str] = Field(default_factory=list,
+                                                  description="Longest lineage path through intermediate artifacts.")
+    read_write_scripts: int | None = Field(None, description="Scripts that both read and write intermediate files.")
+    max_join_fan_in: int | None = Field(None, description="Most input artifacts read by one code file.")
 
 
 class Summary(_Model):
@@ -122,7 +159,7 @@ class Summary(_Model):
 
 
 class ScanDocument(_Model):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     tool: Tool
     repo: RepoIdentity
     summary: Summary
@@ -135,7 +172,32 @@ class ScanDocument(_Model):
     data_accesses: list[DataAccess]
     artifacts: list[Artifact]
     lineage_edges: list[LineageEdge]
+    configs: list[ConfigFile] = Field(default_factory=list)
+    config_reads: list[ConfigRead] = Field(default_factory=list)
+    code_health: CodeHealth = Field(default_factory=CodeHealth)
     findings: list[Finding]
+
+
+def migrate(document: dict) -> dict:
+    """Bring an older scan document to the current schema version (a new dict; the input is not changed).
+
+    v1 -> v2: configuration, config reads and code-health measures did not exist; they
+    become empty / null ("not measured"), and findings get confidence 100.
+    """
+    version = document.get("schema_version")
+    if version == 1:
+        document = {**document, "schema_version": 2, "configs": [], "config_reads": [], "code_health": {},
+                    "findings": [{**f, "confidence": 100} if isinstance(f, dict) else f
+                                 for f in document.get("findings", [])]}
+    return document
+
+
+def load_scan(text: str | bytes) -> ScanDocument:
+    """Parse and validate a scan JSON of any known schema version (raises ValueError/ValidationError)."""
+    document = json.loads(text)
+    if not isinstance(document, dict):
+        raise ValueError("a scan document is a JSON object")
+    return ScanDocument.model_validate(migrate(document))
 
 
 def json_schema() -> dict:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 _ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_]\w*)=(.*)$")
 _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
-_REDIRECT = re.compile(r"(?<![<>&\d])(>>?|<)\s*([^\s;&|<>]+)")
+_REDIRECT = re.compile(r"(?<![<>&\d])(>>?|<)\s*(\"[^\"]*\"|'[^']*'|[^\s;&|<>]+)")
+_QUOTED = re.compile(r"(?<![<>])(?<![<>] )(\"[^\"]*\"|'[^']*')")  # quoted text, unless a redirection's target
 _COPIERS = {("aws", "s3", "cp"), ("gsutil", "cp"), ("cp",), ("rsync",), ("hdfs", "dfs", "-get"),
             ("hdfs", "dfs", "-put"), ("azcopy", "copy")}
 
@@ -53,13 +54,18 @@ def _substitute(word: str, env: dict[str, str]) -> tuple[str, bool]:
 
 def _command_accesses(number: int, command: str, env, runs) -> list[ShellAccess]:
     found = []
-    for op, target in _REDIRECT.findall(command):
-        if target.startswith("/dev/"):
+    # `echo "usage: <in> <out>"` redirects nothing: look for redirections outside quotes only.
+    redirects = list(_REDIRECT.finditer(_QUOTED.sub(lambda m: "_" * len(m.group()), command)))
+    for match in redirects:
+        op, target = match.group(1), command[match.start(2):match.end(2)].strip("\"'")
+        if not target or target.startswith("/dev/"):
             continue
-        location, ok = _substitute(target.strip("\"'"), env)
+        location, ok = _substitute(target, env)
         found.append(ShellAccess(number, "read" if op == "<" else "write", "shell.redirect", location, ok))
+    for match in reversed(redirects):
+        command = command[:match.start()] + " " + command[match.end():]
     try:
-        words = shlex.split(_REDIRECT.sub(" ", command))
+        words = shlex.split(command)
     except ValueError:
         return found
     if not words:

@@ -39,7 +39,10 @@ _MAYBE_PATH = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Name, ast.A
 
 
 def hole(node: ast.AST) -> Value:
-    text = dotted_name(node) or ast.unparse(node)
+    try:
+        text = dotted_name(node) or ast.unparse(node)
+    except ValueError:  # an int literal beyond str()'s digit limit (`0x` and 5,000 f's) must not stop the scan
+        text = "…"
     return (Hole(text if len(text) <= _MAX_HOLE_TEXT else text[: _MAX_HOLE_TEXT - 1] + "…"),)
 
 
