@@ -54,6 +54,9 @@ class CodeDebtSettings:
     abstraction_max_direct_ml_files: int = 3
     """files; more production files that each fit or predict directly means no shared model interface."""
 
+    threshold_min_magnitude: float = 1e-6
+    """absolute value; a smaller `threshold=` literal is a numerical tolerance, not a decision threshold."""
+
     prototype_min_duplicate_lines: int = 5
     """lines; a function body at least this long found both in a notebook/prototype and in a module is a copy."""
 

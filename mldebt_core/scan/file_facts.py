@@ -118,7 +118,7 @@ def _python(path: str, text: str, settings: ScanSettings) -> tuple[CodeFacts | N
         return None, Skip("syntax_error", str(error)[:200])
     except MemoryError:  # CPython's parser stack overflows on deep nesting (e.g. 6000 unary minuses)
         return None, Skip("recursion_limit", "nesting too deep to analyse")
-    return collect_python_facts(tree, path, settings.value_resolution_depth, text, PYTHON_DETECTORS), None
+    return collect_python_facts(tree, path, settings, text, PYTHON_DETECTORS), None
 
 
 def sql_facts(text: str) -> CodeFacts:

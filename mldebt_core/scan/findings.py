@@ -18,7 +18,7 @@ def finding_id(kind: str, file: str | None, anchor: str) -> str:
 
 
 def make_finding(kind: str, settings: ScanSettings, file: str | None, line: int | None, *, anchor: str,
-                 message: str, evidence: dict) -> Finding:
+                 message: str, evidence: dict, confidence: int = 100) -> Finding:
     return Finding(id=finding_id(kind, file, anchor), kind=kind, paper_section=KINDS[kind].paper_section,
                    severity=settings.severities[kind].value, file=file, line=line, message=message,
-                   evidence=evidence)
+                   evidence=evidence, confidence=confidence)

@@ -9,7 +9,8 @@ import ast
 from dataclasses import dataclass, field
 
 from mldebt_core.scan.sql import looks_like_sql
-from mldebt_core.scan.values import Evaluator, Hole, Ref, Value, dotted_name
+from mldebt_core.scan.values import Evaluator, Hole, Ref, Value, dotted_name, source_text
+from mldebt_core.settings import DEFAULT_SCAN_SETTINGS, ScanSettings
 
 PANDAS_READERS = frozenset({
     "read_csv", "read_table", "read_parquet", "read_json", "read_pickle", "read_feather", "read_excel",
@@ -78,26 +79,34 @@ class _Collector:
 
     Detectors (see `detectors/`) ride on the same walk: each registers hooks by node
     class, called before the node's children are visited; they read the walk's
-    context (`path`, `source_lines`, `function_names`, `lookup`, `evaluator`).
+    context (`path`, `settings`, `source_lines`, `function_names`, `function_span`, `lookup`,
+    `evaluator`, and `facts` collected so far).
     """
 
-    def __init__(self, path: str, depth: int, source: str, detectors):
+    def __init__(self, path: str, settings: ScanSettings, source: str, detectors):
         self.path = path
+        self.settings = settings
         self.source_lines = source.splitlines()
         self.facts = CodeFacts()
         self.module_scope: dict[str, ast.AST | Ref] = {}
         self.scopes: list[dict[str, ast.AST | Ref]] = [self.module_scope]
         self.function_names: list[str] = []
         self.handles: dict[str, int] = {}  # name bound by `with open(...) as f` -> index of that open access
-        self.evaluator = Evaluator(path, self.lookup, depth)
+        self.evaluator = Evaluator(path, self.lookup, settings.value_resolution_depth)
         self.consumed: set[int] = set()  # opens whose handle a serializer used (reported once, as the serializer)
         self.open_index: dict[int, int] = {}  # id(open call) -> index in accesses
+        self.function_spans: list[tuple[int, int]] = []  # (first, last line) of every function
         self.detectors = {name: factory(self) for name, factory in detectors.items()}
         self.hooks: dict[type, list] = {}
         for detector in self.detectors.values():
             for cls, hook in detector.hooks().items():
                 self.hooks.setdefault(cls, []).append(hook)
         self.leaves = _LEAVES - self.hooks.keys()
+
+    def function_span(self, line: int) -> tuple[int, int]:
+        """Lines of the innermost function around `line`, or of the whole module."""
+        spans = [s for s in self.function_spans if s[0] <= line <= s[1]]
+        return min(spans, key=lambda s: s[1] - s[0]) if spans else (1, len(self.source_lines))
 
     def lookup(self, name: str):
         for scope in reversed(self.scopes):
@@ -176,6 +185,7 @@ class _Collector:
                 scope[arg.arg] = default
         self.scopes.append(scope)
         self.function_names.append(node.name)
+        self.function_spans.append((node.lineno, node.end_lineno or node.lineno))
         for statement in node.body:
             self.walk(statement)
         self.function_names.pop()
@@ -301,9 +311,7 @@ class _Collector:
         if location is None:
             return
         value = self.evaluator.value(location)
-        expression = ast.unparse(location)
-        if len(expression) > 120:
-            expression = expression[:119] + "…"
+        expression = source_text(location, 120)
         self.facts.accesses.append(RawAccess(node.lineno, mode, api, value, expression, target, self._function()))
 
     def _function(self) -> str:
@@ -385,10 +393,10 @@ _SCALAR_FIELDS = frozenset({"ctx", "id", "attr", "arg", "name", "names", "module
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def collect_python_facts(tree: ast.Module, path: str, depth: int = 6, source: str = "",
-                         detectors: dict | None = None) -> CodeFacts:
+def collect_python_facts(tree: ast.Module, path: str, settings: ScanSettings = DEFAULT_SCAN_SETTINGS,
+                         source: str = "", detectors: dict | None = None) -> CodeFacts:
     """Facts of one module; `detectors` maps a name to a factory taking the walk's context."""
-    collector = _Collector(path, depth, source, detectors or {})
+    collector = _Collector(path, settings, source, detectors or {})
     for statement in tree.body:
         collector.walk(statement)
     return collector.finish()

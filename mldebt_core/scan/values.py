@@ -38,12 +38,17 @@ _MAX_HOLE_TEXT = 40
 _MAYBE_PATH = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Name, ast.Attribute)
 
 
-def hole(node: ast.AST) -> Value:
+def source_text(node: ast.AST, limit: int) -> str:
+    """The code of `node`, cut to `limit` characters."""
     try:
         text = dotted_name(node) or ast.unparse(node)
     except ValueError:  # an int literal beyond str()'s digit limit (`0x` and 5,000 f's) must not stop the scan
         text = "…"
-    return (Hole(text if len(text) <= _MAX_HOLE_TEXT else text[: _MAX_HOLE_TEXT - 1] + "…"),)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def hole(node: ast.AST) -> Value:
+    return (Hole(source_text(node, _MAX_HOLE_TEXT)),)
 
 
 def dotted_name(node: ast.AST) -> str | None:
@@ -106,8 +111,15 @@ class Evaluator:
             if isinstance(node.op, ast.Div):
                 return join([self.value(node.left, depth), self.value(node.right, depth)])
             return hole(node)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) \
+                and node.value.attr == "parents" and isinstance(node.slice, ast.Constant) \
+                and isinstance(node.slice.value, int) and 0 <= node.slice.value < 16:
+            value = self.value(node.value.value, depth)  # p.parents[1] is p.parent.parent
+            for _ in range(node.slice.value + 1):
+                value = parent(value, node)
+            return value
         if isinstance(node, ast.Attribute):
-            if node.attr in ("parent", "parents"):
+            if node.attr == "parent":
                 return parent(self.value(node.value, depth), node)
             if isinstance(node.value, ast.Name):
                 bound = self.lookup(node.value.id)

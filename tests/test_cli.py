@@ -1,0 +1,171 @@
+"""The `mldebt` command line: output, exit codes, one-line errors and a light import footprint."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from mldebt_core.cli import main
+from mldebt_core.scan.schema import SCHEMA_VERSION, ScanDocument
+
+TRAIN = """\
+import joblib
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+df = pd.read_csv("data/predictions.csv")
+model = LogisticRegression()
+model.fit(df[["x"]], df["y"])
+joblib.dump(model, "models/m.joblib")
+"""
+SCORE = """\
+import joblib
+import pandas as pd
+model = joblib.load("models/m.joblib")
+df = pd.read_csv("data/input_v1.csv")
+df["pred"] = model.predict(df[["x"]])
+df.to_csv("data/predictions.csv")
+"""
+HEAVY = ("streamlit", "plotly", "pandas", "sklearn")
+
+
+@pytest.fixture
+def loop_repo(make_repo):
+    """train.py learns from the predictions score.py writes with train.py's model: a direct feedback loop."""
+    return make_repo({"train.py": TRAIN, "score.py": SCORE})
+
+
+@pytest.fixture
+def clean_repo(tmp_path):
+    repo = tmp_path / "clean"
+    repo.mkdir()
+    (repo / "util.py").write_text("def add(a, b):\n    return a + b\n")
+    return repo
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    """main() in-process: (exit code, stdout, stderr); argparse's own exits count as exit codes."""
+    try:
+        code = main(argv)
+    except SystemExit as leave:
+        code = leave.code
+    out, err = capsys.readouterr()
+    return int(code), out, err
+
+
+def test_scan_to_stdout_is_one_valid_scan_document(loop_repo, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    code, out, err = run(["scan", str(loop_repo), "-o", "-", "--system", "churn"], capsys)
+    assert (code, err) == (0, "")
+    document = ScanDocument.model_validate_json(out)
+    assert (document.repo.name, document.repo.scanned_at) == ("churn", "2023-11-14T22:13:20Z")
+    assert [f.kind for f in document.findings if f.severity == "high"] == ["direct_feedback_loop"]
+    assert run(["scan", str(loop_repo), "--system", "churn"], capsys)[1] == out  # same input, same bytes
+
+
+def test_scan_to_a_file_writes_it_readable_and_says_so_once(loop_repo, tmp_path, capsys):
+    target = tmp_path / "out" / "scan.json"
+    target.parent.mkdir()
+    code, out, err = run(["scan", str(loop_repo), "-o", str(target)], capsys)
+    assert (code, out) == (0, "")
+    assert err.count("\n") == 1 and err.startswith(f"mldebt: wrote {target}: 2 files, ")
+    assert json.loads(target.read_text())["summary"]["files"] == 2
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # not a temporary file's 0600
+    assert [p.name for p in target.parent.iterdir()] == ["scan.json"]  # no temporary file left behind
+    assert run(["scan", str(loop_repo), "-o", str(target), "-q"], capsys) == (0, "", "")
+
+
+def test_summary_format_prints_a_table_of_findings(loop_repo, capsys):
+    code, out, err = run(["scan", str(loop_repo), "--format", "summary", "-q"], capsys)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith(f"mldebt scan of {loop_repo.name} (no git commit): 2 files, ")
+    header = lines.index(next(line for line in lines if line.startswith("kind")))
+    assert lines[header].split() == ["kind", "§", "worst", "count"]
+    assert lines[header + 1].split() == ["direct_feedback_loop", "4", "high", "1"]
+    assert any(line.startswith("high") and "train.py:4" in line for line in lines)
+
+
+def test_summary_of_a_clean_repository(clean_repo, capsys):
+    code, out, _ = run(["scan", str(clean_repo), "--format", "summary"], capsys)
+    assert code == 0 and out.rstrip().endswith("No findings.")
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [("low", 1), ("medium", 1), ("high", 1), ("critical", 0)])
+def test_fail_on_exits_1_when_a_finding_reaches_the_threshold(loop_repo, capsys, threshold, expected):
+    code, out, _ = run(["scan", str(loop_repo), "--fail-on", threshold, "-q"], capsys)
+    assert code == expected
+    json.loads(out)  # the document is written whatever the verdict
+
+
+def test_fail_on_high_passes_without_high_findings(clean_repo, capsys):
+    assert run(["scan", str(clean_repo), "--fail-on", "high", "-q"], capsys)[0] == 0
+
+
+@pytest.mark.parametrize("case", ["missing path", "path is a file", "output folder missing", "output is a folder",
+                                  "unknown option", "bad severity", "bad pyproject"])
+def test_user_errors_exit_2_with_one_line_and_no_traceback(tmp_path, clean_repo, capsys, case):
+    (tmp_path / "file.txt").write_text("x")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pyproject.toml").write_text("[tool.mldebt\n")
+    argv = {
+        "missing path": ["scan", str(tmp_path / "nope")],
+        "path is a file": ["scan", str(tmp_path / "file.txt")],
+        "output folder missing": ["scan", str(clean_repo), "-o", str(tmp_path / "no" / "such" / "out.json")],
+        "output is a folder": ["scan", str(clean_repo), "-o", str(tmp_path)],
+        "unknown option": ["scan", str(clean_repo), "--bogus"],
+        "bad severity": ["scan", str(clean_repo), "--fail-on", "urgent"],
+        "bad pyproject": ["scan", str(broken)],
+    }[case]
+    code, out, err = run(argv, capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith(("mldebt: error: ", "mldebt scan: error: "))
+    assert "Traceback" not in err
+    assert not (tmp_path / "no").exists()
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    code, out, _ = run([], capsys)
+    assert code == 2 and "scan" in out and out.startswith("usage: mldebt")
+
+
+def test_schema_command_prints_the_json_schema(capsys):
+    code, out, _ = run(["schema"], capsys)
+    assert code == 0 and json.loads(out)["$id"] == f"urn:mldebt:scan:v{SCHEMA_VERSION}"
+
+
+# -- as a real process -----------------------------------------------------------------------------------
+
+def cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mldebt_core.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=60)
+
+
+def test_subprocess_scan_writes_json_and_fails_on_high(loop_repo):
+    done = cli("scan", str(loop_repo), "-o", "-", "--fail-on", "high")
+    assert (done.returncode, done.stderr) == (1, "")
+    assert json.loads(done.stdout)["summary"]["findings_by_severity"]["high"] == 1
+
+
+def test_subprocess_user_error_is_one_line(tmp_path):
+    done = cli("scan", str(tmp_path / "missing"))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    unknown = cli("scan", str(tmp_path), "--what")
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1 and "Traceback" not in unknown.stderr
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["scan", "REPO", "-q", "-o", "OUT"]], ids=["help", "scan"])
+def test_cli_does_not_import_heavy_packages(loop_repo, tmp_path, argv):
+    argv = [str(loop_repo) if a == "REPO" else str(tmp_path / "scan.json") if a == "OUT" else a for a in argv]
+    code = (f"import sys, mldebt_core.cli as c\n"
+            f"try:\n    c.main({argv!r})\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
