@@ -8,10 +8,15 @@ Three explicit registries (a test enumerates them):
 - REPO_ANALYSES: functions(RepoFacts) -> Analysis, joining per-file results into findings.
 """
 
+from mldebt_core.scan.detectors import glue, pipeline, prototype, thresholds
 from mldebt_core.scan.detectors.base import Analysis, RepoFacts
 
-PYTHON_DETECTORS: dict = {}
+PYTHON_DETECTORS: dict = {
+    "thresholds": thresholds.ThresholdCollector,
+    "glue": glue.GlueCollector,
+    "bodies": prototype.BodyCollector,
+}
 TEXT_DETECTORS: dict = {}
-REPO_ANALYSES: list = []
+REPO_ANALYSES: list = [thresholds.analyse, glue.analyse, pipeline.analyse, prototype.analyse]
 
 __all__ = ["PYTHON_DETECTORS", "REPO_ANALYSES", "TEXT_DETECTORS", "Analysis", "RepoFacts"]
