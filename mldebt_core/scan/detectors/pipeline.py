@@ -24,9 +24,10 @@ def analyse(repo: RepoFacts) -> Analysis:
     steps = sum(n in intermediates for n in chain)
     if steps > settings.pipeline_max_chain:
         first_code = next((n for n in chain if not n.startswith(("file:", "url:", "table:"))), None)
+        line = next((a.line for a in repo.accesses if a.file == first_code), None)
         findings.append(make_finding(
-            "pipeline_jungle", repo.settings, first_code, None, anchor="chain|" + chain[-1],
-            message=f"a chain of {steps} intermediate files from {chain[0]} to {chain[-1]} "
+            "pipeline_jungle", repo.settings, first_code, line, anchor="chain|" + chain[-1],
+            message=f"a chain of {steps} intermediate files from {_location(chain[0])} to {_location(chain[-1])} "
                     f"(setting: {settings.pipeline_max_chain})",
             evidence={"chain": chain, "intermediate_files": steps}))
     if len(read_write) > settings.pipeline_max_read_write_scripts:
@@ -54,7 +55,7 @@ def longest_intermediate_chain(graph: nx.DiGraph, intermediates: set[str]) -> li
     if not graph:
         return []
     condensed = nx.condensation(graph)
-    weight = {c: sum(n in intermediates for n in condensed.nodes[c]["members"]) for c in condensed}
+    weight = {c: int(any(n in intermediates for n in condensed.nodes[c]["members"])) for c in condensed}
     best: dict[int, tuple[int, int | None]] = {}
     for c in nx.topological_sort(condensed):
         preds = [(best[p][0], p) for p in condensed.predecessors(c)]
@@ -68,5 +69,10 @@ def longest_intermediate_chain(graph: nx.DiGraph, intermediates: set[str]) -> li
         path.append(end)
         end = best[end][1]
     path.reverse()
-    nodes = [min(condensed.nodes[c]["members"]) for c in path]
+    # A condensed loop is shown by one member, preferring an intermediate artifact.
+    nodes = [min(condensed.nodes[c]["members"], key=lambda n: (n not in intermediates, n)) for c in path]
     return [n.removeprefix("code:") for n in nodes]
+
+
+def _location(node: str) -> str:
+    return node.partition(":")[2] if node.startswith(("file:", "url:", "table:")) else node

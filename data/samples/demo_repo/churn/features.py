@@ -3,6 +3,7 @@
 import pandas as pd
 
 from churn.paths import INTERIM, PREDICTIONS, SCORE_FEATURES, TRAIN_FEATURES
+from experiments.tenure_buckets import bucketize
 
 
 def build(events: pd.DataFrame, last_scores: pd.DataFrame) -> pd.DataFrame:
@@ -13,6 +14,7 @@ def build(events: pd.DataFrame, last_scores: pd.DataFrame) -> pd.DataFrame:
         tenure_days=("tenure_days", "max"),
         churned=("churned", "max"),
     )
+    per_customer["tenure_bucket"] = bucketize(per_customer["tenure_days"]).cat.codes
     # Yesterday's churn score is a strong feature... and the model's own output.
     return per_customer.join(last_scores.set_index("customer_id")["churn_score"].rename("last_churn_score"))
 

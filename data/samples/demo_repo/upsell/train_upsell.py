@@ -15,9 +15,10 @@ def main() -> None:
     engine = create_engine("postgresql://warehouse/analytics")
     snapshot = pd.read_sql(SNAPSHOT_QUERY, engine)
     churn_scores = pd.read_parquet("data/predictions/churn_scores.parquet")
-    table = snapshot.merge(churn_scores, on="customer_id")
+    usage = pd.read_parquet("data/upsell/usage_features.parquet")
+    table = snapshot.merge(churn_scores, on="customer_id").merge(usage, on="customer_id")
     model = LogisticRegression(max_iter=500)
-    model.fit(table[["seats", "churn_score"]], table["upgraded"])
+    model.fit(table[["seats", "churn_score", "usage_mean", "usage_max"]], table["upgraded"])
     joblib.dump(model, "models/upsell_model.joblib")
 
 
