@@ -122,8 +122,16 @@ def _check_writable(path: Path) -> None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written output."""
+    """Write to a temporary file beside the target, then rename: never a half-written output.
+
+    Devices and pipes (`-o /dev/null`, a FIFO) are written in place: renaming over them would
+    replace the device with a regular file.
+    """
     try:
+        if path.exists() and not path.is_file():
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            return
         handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".", delete=False,
                                              prefix=f".{path.name}.", suffix=".tmp")
         with handle:

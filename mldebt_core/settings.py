@@ -24,6 +24,36 @@ class ConfigDebtSettings:
                                           "columns", "inputs", "numeric_features", "categorical_features")
     """key names (last segment) whose list value names features; counted per config file."""
 
+    max_keys: int = 2000
+    """flattened keys; a YAML/JSON/TOML/INI file with more is data, not configuration, and is not listed."""
+
+    consumed_min_read_share: float = 0.5
+    """share of a file's keys (0-1); a config file that no code loads by a known path, and that is no Hydra,
+    DVC or settings file, is still taken as consumed (so its unread keys as unused) when at least this share
+    of its keys is read."""
+
+    unused_group_min_keys: int = 6
+    """unused keys or sections; a config file with at least this many gets one finding listing them all."""
+
+    unused_confidence: int = 70
+    """percent; confidence of an unused setting (reflection, string-built keys and frameworks can read it)."""
+
+    unused_env_confidence: int = 50
+    """percent; confidence of an unused dotenv variable (libraries and shell scripts read the environment too)."""
+
+    undefined_confidence: int = 60
+    """percent; confidence of a key read from a loaded config that no config file defines."""
+
+    duplication_confidence: int = 90
+    """percent; confidence of a redundant setting or near-copy file (the values are seen; inheriting may not be
+    possible in that tool)."""
+
+    env_runtime_variables: tuple[str, ...] = (
+        "PATH", "HOME", "USER", "PWD", "SHELL", "TMPDIR", "TEMP", "TMP", "LANG", "TERM", "CI", "DEBUG",
+        "PYTHONPATH", "PYTHONHASHSEED", "CUDA_VISIBLE_DEVICES", "LOCAL_RANK", "RANK", "WORLD_SIZE",
+        "MASTER_ADDR", "MASTER_PORT", "OMP_NUM_THREADS", "HOSTNAME", "SLURM_JOB_ID", "SLURM_PROCID")
+    """variable names set by the shell, CI or a launcher, never expected in a dotenv file."""
+
 
 @dataclass(frozen=True)
 class CodeDebtSettings:
@@ -32,6 +62,9 @@ class CodeDebtSettings:
 
     unreferenced_confidence: int = 60
     """percent; confidence reported for a function or class referenced nowhere in the repository."""
+
+    constant_flag_confidence: int = 80
+    """percent; confidence for a branch on a module flag nothing in the repository rebinds (code outside it could)."""
 
     glue_share_file: float = 0.6
     """share of statement lines (0-1); a file above it (with at least glue_min_statements) is glue code."""
@@ -62,9 +95,67 @@ class CodeDebtSettings:
 
 
 @dataclass(frozen=True)
+class HygieneSettings:
+    """Reproducibility, data testing, monitoring and process debt (paper § 7-8)."""
+
+    unseeded_estimator_confidence: int = 80
+    """percent; an estimator or split created without a seed (set_params or a wrapper may still set one)."""
+
+    global_seed_confidence: int = 50
+    """percent; the same for scikit-learn when its file seeds numpy's global state, which sklearn falls back to."""
+
+    unseeded_library_confidence: int = 60
+    """percent; a library used for randomness and never seeded (a seed set outside the repository is invisible)."""
+
+    unbounded_confidence: int = 90
+    """percent; unbounded requirements in an application's manifest (requirements, Pipfile, conda env), no lock file."""
+
+    unbounded_relaxed_confidence: int = 50
+    """percent; the same in package metadata (pyproject, setup.py: libraries set lower bounds on purpose) or
+    when a lock file pins the environment anyway."""
+
+    lock_files: tuple[str, ...] = ("poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "pixi.lock",
+                                   "conda-lock.yml", "*.conda-lock.yml", "requirements*.lock")
+    """file-name globs; one of these files, or a requirements list pinned entirely with ==, locks the environment."""
+
+    no_lock_confidence: int = 80
+    """percent; no lock file (the environment may be locked outside the repository, e.g. in an image)."""
+
+    data_testing_confidence: int = 70
+    """percent; no recognised checks on input data (hand-written validation in plain code is not recognised)."""
+
+    monitoring_confidence: int = 60
+    """percent; predictions never logged or checked (serving infrastructure may monitor them elsewhere)."""
+
+    manual_step_phrases: tuple[str, ...] = (
+        r"\bmanually\b", r"\bby hand\b", r"\bask (?:@?[\w-]+ ){1,3}to\b", r"\bremember to\b",
+        r"\bdon'?t forget to\b")
+    """case-insensitive regular expressions naming a person's work; a line of a README, runbook or shell
+    script matching one documents a manual step."""
+
+    manual_step_instructions: tuple[str, ...] = (
+        r"\brun (?:this|the|each|these|all) notebooks?\b", r"\bcopy\b[^.;:!?\n]{1,60}?\b(?:to|into)\b",
+        r"\bthen upload\b")
+    """case-insensitive regular expressions naming an action; a manual step in a README or runbook, which
+    instructs a reader (in a shell script the script itself does it)."""
+
+    manual_step_confidence: int = 60
+    """percent; a documented manual step (prose can describe a one-off setup rather than the pipeline)."""
+
+    interactive_input_confidence: int = 90
+    """percent; input()/getpass() in pipeline code (it may sit on a branch the pipeline never takes)."""
+
+    evidence_max_files: int = 20
+    """files; longer evidence lists are cut to this many (their full count is always given)."""
+
+
+@dataclass(frozen=True)
 class ScanSettings:
     max_file_bytes: int = 2_000_000
     """bytes; files larger than this are listed as skipped ("too_large"), never read."""
+
+    max_notebook_bytes: int = 20_000_000
+    """bytes; the same for notebooks, whose saved outputs (images) dwarf their code."""
 
     binary_sniff_bytes: int = 8192
     """bytes; a NUL byte within this prefix marks a file as binary."""
@@ -83,6 +174,7 @@ class ScanSettings:
 
     config: ConfigDebtSettings = field(default_factory=ConfigDebtSettings)
     code: CodeDebtSettings = field(default_factory=CodeDebtSettings)
+    hygiene: HygieneSettings = field(default_factory=HygieneSettings)
 
     severities: dict[str, Severity] = field(default_factory=lambda: {
         "direct_feedback_loop": Severity.HIGH,

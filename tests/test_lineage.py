@@ -119,12 +119,14 @@ def test_finding_ids_survive_shifted_lines_and_differ_between_places(make_repo, 
     before = scan_repository(make_repo({"ingest.py": "import pandas as pd\npd.read_csv('data/a.csv')\n"}))
     after = scan_repository(make_repo({"ingest.py": "import pandas as pd\n\n\n# moved\npd.read_csv('data/a.csv')\n"
                                                     "pd.read_csv('data/b.csv')\n"}))
-    [old] = before.findings
-    moved = next(f for f in after.findings if f.evidence["artifact"] == "file:data/a.csv")
+    [old] = [f for f in before.findings if f.kind == "unstable_data_dependency"]
+    unstable = [f for f in after.findings if f.kind == "unstable_data_dependency"]
+    moved = next(f for f in unstable if f.evidence["artifact"] == "file:data/a.csv")
     assert (moved.id, moved.line) == (old.id, 5)
-    assert len({f.id for f in after.findings}) == 2
+    assert len({f.id for f in unstable}) == 2
 
 
 def test_tests_reading_fixtures_are_not_part_of_the_pipeline(make_repo):
     doc = scan_repository(make_repo({"tests/test_io.py": "import pandas as pd\npd.read_csv('fixtures/x.csv')\n"}))
-    assert doc.findings == [] and len(doc.data_accesses) == 1
+    assert doc.artifacts == [] and len(doc.data_accesses) == 1
+    assert not [f for f in doc.findings if f.kind == "unstable_data_dependency"]

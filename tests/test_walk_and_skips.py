@@ -109,9 +109,9 @@ def test_notebook_code_cells_are_analysed_as_python_despite_magics(tmp_path):
                  "df.to_csv('data/clean.csv')"),
     )}))
     assert doc.skipped == []
-    assert [(a.line, a.mode, a.api, a.location) for a in doc.data_accesses] == [
-        (6, "read", "pandas.read_csv", "data/train.csv"),  # lines count over code cells only
-        (9, "write", "DataFrame.to_csv", "data/clean.csv")]
+    assert [(a.cell, a.line, a.mode, a.api, a.location) for a in doc.data_accesses] == [
+        (4, 1, "read", "pandas.read_csv", "data/train.csv"),  # cell as the editor numbers it, line within it
+        (4, 4, "write", "DataFrame.to_csv", "data/clean.csv")]
     assert doc.summary.python_files == 1
     assert [p.name for p in doc.external_packages] == ["pandas"]
 
@@ -120,7 +120,7 @@ def test_nbformat3_notebooks_with_worksheets_are_read(tmp_path):
     legacy = json.dumps({"nbformat": 3, "worksheets": [{"cells": [
         {"cell_type": "code", "input": ["import pandas as pd\n", "pd.read_csv('data/old.csv')"]}]}]})
     doc = scan_repository(write(tmp_path, {"old.ipynb": legacy}))
-    assert [(a.line, a.location) for a in doc.data_accesses] == [(2, "data/old.csv")]
+    assert [(a.cell, a.line, a.location) for a in doc.data_accesses] == [(1, 2, "data/old.csv")]
 
 
 @pytest.mark.parametrize("text", ["{not json", '{"metadata": {}}', "[1, 2]", '"cells"', "", '{"cells": 5}',

@@ -42,9 +42,10 @@ class FileResult:
 
 
 def analyse_file(file: RepoFile, settings: ScanSettings) -> FileResult:
-    if file.size > settings.max_file_bytes:
+    limit = settings.max_notebook_bytes if file.path.endswith(".ipynb") else settings.max_file_bytes
+    if file.size > limit:
         return FileResult(file.path, language_of(file.path), 0, file.size,
-                          Skip("too_large", f"{file.size} bytes > limit {settings.max_file_bytes}"))
+                          Skip("too_large", f"{file.size} bytes > limit {limit}"))
     try:
         with open(file.absolute, "rb") as handle:
             data = handle.read()
@@ -87,10 +88,13 @@ def _facts(path: str, language: str, text: str, settings: ScanSettings) -> tuple
         return _python(path, text, settings)
     if language == "Jupyter Notebook":
         try:
-            source = notebook_source(text)
+            source, cells = notebook_cells(text)
         except ValueError as error:
             return None, Skip("bad_notebook", str(error))
-        return _python(path, source, settings)
+        facts, skip = _python(path, source, settings)
+        if facts is not None:
+            facts.cells = cells
+        return facts, skip
     if language == "SQL":
         return sql_facts(text), None
     if language == "Shell":
@@ -135,10 +139,15 @@ def sql_facts(text: str) -> CodeFacts:
 
 
 def notebook_source(text: str) -> str:
-    """The code cells of a notebook as one Python source; IPython magics become `pass`.
+    """The code cells of a notebook as one Python source; IPython magics become `pass`."""
+    return notebook_cells(text)[0]
 
-    Lines are counted over code cells only, in order: the line numbers of findings
-    in notebooks refer to this concatenation.
+
+def notebook_cells(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """(source of the code cells, (first source line, cell number) of each code cell).
+
+    Cell numbers count every cell from 1, as notebook editors show them; the scan
+    reports notebook locations as cell and line within the cell.
     """
     try:
         document = json.loads(text)
@@ -148,7 +157,9 @@ def notebook_source(text: str) -> str:
     if not isinstance(cells, list):  # malformed JSON must be a skipped file, never a crashed scan
         raise ValueError(f"not a Jupyter notebook: cells is a {type(cells).__name__}, not a list")
     chunks = []
-    for cell in cells:
+    starts = []
+    line = 1
+    for number, cell in enumerate(cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         source = cell.get("source", cell.get("input", ""))
@@ -156,11 +167,13 @@ def notebook_source(text: str) -> str:
             source = "".join(source)
         elif not isinstance(source, str):
             raise ValueError(f"not a Jupyter notebook: a cell's source is a {type(source).__name__}")
+        starts.append((line, number))
+        line += source.count("\n") + 1
         if source.lstrip().startswith("%%"):
             chunks.append("\n" * source.count("\n"))
             continue
-        chunks.append("\n".join(_unmagic(line) for line in source.split("\n")))
-    return "\n".join(chunks) + "\n"
+        chunks.append("\n".join(_unmagic(text_line) for text_line in source.split("\n")))
+    return "\n".join(chunks) + "\n", tuple(starts)
 
 
 def _unmagic(line: str) -> str:

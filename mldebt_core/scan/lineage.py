@@ -21,6 +21,10 @@ _PREDICTION_WORDS = re.compile(r"(?:^|[^a-z])(pred|preds|prediction|predictions|
                                r"inference|inferences|forecast|forecasts)(?:[^a-z]|$)")
 
 
+_URI = re.compile(r"^[a-zA-Z][\w+.-]+:/")
+_TEXT_EXTENSIONS = (".txt", ".json", ".csv", ".log", ".md", ".html", ".yaml", ".yml", ".png", ".svg")
+
+
 def code_node(path: str) -> str:
     return f"code:{path}"
 
@@ -28,8 +32,8 @@ def code_node(path: str) -> str:
 def artifact_id(location: str, target: str) -> str:
     if target == "table":
         return f"table:{location}"
-    if "://" in location and not location.startswith("file://"):
-        return f"url:{location}"
+    if _URI.match(location) and not location.startswith("file:"):
+        return f"url:{location}"  # also registry URIs: models:/churn/3, runs:/<id>/model
     return f"file:{location.removeprefix('file://')}"
 
 
@@ -85,7 +89,8 @@ def build_lineage(accesses: list[DataAccess], fitting_files: set[str], predictin
 def _role(art: str, apis: set[str], writers: set[str], fitting_files: set[str]) -> str:
     location = art.partition(":")[2].lower()
     words = re.split(r"[^a-z0-9]+", posixpath.basename(location.rstrip("/")))
-    if location.endswith(STRONG_MODEL_EXTENSIONS) or any(w.startswith("model") for w in words):
+    named_model = any(w.startswith("model") for w in words) and not location.endswith(_TEXT_EXTENSIONS)
+    if location.endswith(STRONG_MODEL_EXTENSIONS) or named_model or location.startswith(("models:/", "runs:/")):
         return "model"
     if any(api.startswith(MODEL_APIS) for api in apis) and writers & fitting_files:
         return "model"

@@ -108,10 +108,10 @@ def correction_cascades(lineage: Lineage, accesses, settings) -> list[Finding]:
 
 
 def undeclared_consumers(lineage: Lineage, accesses, context: RepoContext, settings) -> list[Finding]:
-    """Model and prediction artifacts read by code not declared as their consumer."""
+    """Model and prediction artifacts this repository produces, read by code not declared as their consumer."""
     findings = []
     for art in sorted(lineage.artifacts.values(), key=lambda a: a.id):
-        if art.role == "data":
+        if art.role == "data" or not art.writers:  # a model fetched from elsewhere has its own owner
             continue
         declared = [c for pattern, consumers in context.consumers.items()
                     if fnmatch.fnmatchcase(art.location, pattern) for c in consumers]
@@ -156,8 +156,12 @@ def multiple_languages(context: RepoContext, settings) -> list[Finding]:
         evidence={lang: files for lang, files in sorted(languages.items())})]
 
 
+_REGISTRY_VERSION = re.compile(r"^models:/[^/]+/\d+$")  # a model registry version, not a stage or alias
+
+
 def is_versioned(location: str) -> bool:
-    return bool(_VERSION_SEGMENT.search(location) or _VERSIONED_HOLE.search(location))
+    return bool(_VERSION_SEGMENT.search(location) or _VERSIONED_HOLE.search(location)
+                or _REGISTRY_VERSION.match(location))
 
 
 def _in_repo(location: str, readers: list[str], context: RepoContext) -> bool:

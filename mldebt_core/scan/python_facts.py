@@ -72,6 +72,7 @@ class CodeFacts:
     fits: bool = False
     predicts: bool = False
     detected: dict[str, object] = field(default_factory=dict)  # detector name -> its per-file result
+    cells: tuple[tuple[int, int], ...] = ()  # notebooks: (first source line, cell number) of each code cell
 
 
 class _Collector:
@@ -183,6 +184,7 @@ class _Collector:
         for arg, default in zip(args.kwonlyargs, args.kw_defaults):
             if default is not None:
                 scope[arg.arg] = default
+        self.scopes[-1][node.name] = node
         self.scopes.append(scope)
         self.function_names.append(node.name)
         self.function_spans.append((node.lineno, node.end_lineno or node.lineno))
@@ -194,6 +196,7 @@ class _Collector:
     def visit_class(self, node: ast.ClassDef) -> None:
         for item in [*node.decorator_list, *node.bases, *node.keywords]:
             self.walk(item)
+        self.scopes[-1][node.name] = node
         self.scopes.append({})
         self.function_names.append(node.name)
         for statement in node.body:
@@ -261,7 +264,8 @@ class _Collector:
         elif attr == "open" and isinstance(func, ast.Attribute) and receiver not in ("io", "os", "webbrowser", "Image"):
             self.open_index[id(node)] = len(self.facts.accesses)
             self._record(node, _open_mode(_arg(node, 0, "mode")), "Path.open", func.value)
-        elif name in MODEL_LOAD_CALLS or (attr in ("load_model", "load_weights") and node.args):
+        elif (name in MODEL_LOAD_CALLS or (attr in ("load_model", "load_weights") and node.args)) \
+                and not isinstance(self.lookup(name or ""), _DEFINITIONS):  # the repo's own load_model()
             self._record(node, "read", name or attr, _arg(node, 0, "filepath", "fname", "model_file", "path"))
         elif attr in MODEL_SAVE_METHODS and isinstance(func, ast.Attribute) and node.args:
             self._record(node, "write", f"model.{attr}", _arg(node, 0, "filepath", "fname", "path"))
@@ -308,7 +312,8 @@ class _Collector:
                                              function=self._function()))
 
     def _record(self, node: ast.Call, mode: str, api: str, location: ast.AST | None, target: str = "path") -> None:
-        if location is None:
+        if location is None or (isinstance(location, ast.Call) and (dotted_name(location.func) or "").endswith(
+                ("StringIO", "BytesIO"))):  # in-memory buffers are no data location
             return
         value = self.evaluator.value(location)
         expression = source_text(location, 120)
@@ -373,6 +378,7 @@ def _looks_like_model_save(receiver: str | None, node: ast.Call, collector: _Col
     return literal.lower().endswith(MODEL_EXTENSIONS)
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _HANDLERS = {
     ast.Import: _Collector.visit_import,
     ast.ImportFrom: _Collector.visit_import_from,

@@ -25,6 +25,14 @@ def summary_text(document: ScanDocument) -> str:
         lines.append(f"{kind:<{width}}  {KINDS[kind].paper_section:>2}  {worst[kind]:<8}  {counts[kind]:>5}")
     lines.append("")
     for finding in sorted(document.findings, key=lambda f: (-Severity(f.severity).rank, f.kind, f.file or "")):
-        where = (f"{finding.file}:{finding.line}" if finding.line else finding.file) if finding.file else "(repository)"
+        where = _where(finding)
         lines.append(f"{finding.severity:<8}  {finding.kind:<{width}}  {where}  {finding.message}")
     return "\n".join(lines) + "\n"
+
+
+def _where(finding) -> str:
+    if not finding.file:
+        return "(repository)"
+    if finding.cell:
+        return f"{finding.file}, cell {finding.cell}, line {finding.line}"
+    return f"{finding.file}:{finding.line}" if finding.line else finding.file

@@ -29,7 +29,7 @@ from mldebt_core.scan.schema import (
     SkippedFile, Summary, Tool,
 )
 from mldebt_core.scan.sql import tables
-from mldebt_core.scan.values import Hole, Ref, Value, merge, render
+from mldebt_core.scan.values import Hole, Ref, Value, merge, render, render_raw
 from mldebt_core.scan.walk import PROGRAMMING_LANGUAGES, discover_files
 from mldebt_core.settings import DEFAULT_SCAN_SETTINGS, ScanSettings
 from mldebt_core.taxonomy import Severity
@@ -89,6 +89,7 @@ def assemble(root: Path, system: str, results: list[FileResult], consumers: dict
     analyses += [analyse(repo) for analyse in REPO_ANALYSES]
     findings = sorted((f for a in analyses for f in a.findings), key=lambda f: (f.kind, f.file or "", f.line or 0, f.id))
     health = {key: value for a in analyses for key, value in a.code_health.items()}
+    accesses, findings = _in_cells(accesses, facts), _in_cells(findings, facts)
     commit, branch = git_identity(root)
     analysed = [r for r in results if r.skip is None]
     return ScanDocument(
@@ -116,6 +117,16 @@ def assemble(root: Path, system: str, results: list[FileResult], consumers: dict
         code_health=CodeHealth(**health),
         findings=findings,
     )
+
+
+def _in_cells(items: list, facts: dict[str, CodeFacts]) -> list:
+    """Notebook locations as (cell, line in cell), the way notebook editors number them."""
+    out = []
+    for item in items:
+        cells = facts[item.file].cells if item.file in facts and item.line else ()
+        start, number = next(((s, n) for s, n in reversed(cells) if s <= item.line), (None, None))
+        out.append(item.model_copy(update={"cell": number, "line": item.line - start + 1}) if number else item)
+    return out
 
 
 def _now() -> str:
@@ -159,32 +170,40 @@ def _accesses(facts: dict[str, CodeFacts], index: ModuleIndex, settings: ScanSet
         for raw in facts[path].accesses:
             value = _resolve(raw.value, path, facts, index, settings.value_resolution_depth)
             out.extend(_data_accesses(path, raw, value))
-    return out
+    return [_relative_to_notebook(a) if a.file.endswith(".ipynb") else a for a in out]
+
+
+def _relative_to_notebook(access: DataAccess) -> DataAccess:
+    """A notebook runs in its own folder: its relative paths start there, not at the repository root."""
+    if access.artifact is None or not access.artifact.startswith("file:") or access.location.startswith("/"):
+        return access
+    location = posixpath.normpath(posixpath.join(posixpath.dirname(access.file), access.location))
+    return access.model_copy(update={"location": location, "artifact": artifact_id(location, "path")})
 
 
 def _data_accesses(path: str, raw: RawAccess, value: Value) -> list[DataAccess]:
     location, resolution = render(value)
     if raw.target == "sql":
-        text = "".join(p if isinstance(p, str) else "{" + (p.text if isinstance(p, Hole) else p.name) + "}"
-                       for p in value)
-        read, written = tables(text)
+        read, written = tables(render_raw(value))
         targets = [("read", t) for t in read] + [("write", t) for t in written]
         if targets:
             return [DataAccess(file=path, line=raw.line, mode=mode, api=raw.api, location=table,
                                resolution="partial" if "{" in table else "resolved", expression=raw.expression,
                                artifact=artifact_id(table, "table")) for mode, table in targets]
+        if resolution == "resolved":
+            return []  # literal SQL that touches no table (DDL, `SELECT 1`): no data access
         location, resolution = None, "unresolved"
     elif raw.target == "table" and location is not None:
         location = "".join(p if isinstance(p, str) else "{…}" for p in value)
-    elif location is not None and not _looks_like_path(location):
+    elif location is not None and not _looks_like_path(render_raw(value)):
         location, resolution = None, "unresolved"  # weights="imagenet", /proc/…: not a place data lives
     return [DataAccess(file=path, line=raw.line, mode=raw.mode, api=raw.api, location=location,
                        resolution=resolution, expression=raw.expression,
                        artifact=artifact_id(location, raw.target) if location else None)]
 
 
-def _looks_like_path(location: str) -> bool:
-    return any(c in location for c in "/.{\\") and not location.startswith(("/proc/", "/sys/", "/dev/"))
+def _looks_like_path(text: str) -> bool:
+    return any(c in text for c in "/.{\\:") and not text.startswith(("/proc/", "/sys/", "/dev/"))
 
 
 def _resolve(value: Value, importer: str, facts: dict[str, CodeFacts], index: ModuleIndex, depth: int) -> Value:

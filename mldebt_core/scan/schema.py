@@ -83,6 +83,8 @@ class DataAccess(_Model):
     resolution: Resolution
     expression: str = Field(description="The location expression as written in the code.")
     artifact: str | None = Field(description="Id of the artifact it reads or writes; null when unresolved.")
+    cell: int | None = Field(None, description="Notebooks: the cell number (all cells counted from 1); "
+                                               "`line` is then the line within that cell.")
 
 
 class Artifact(_Model):
@@ -111,6 +113,7 @@ class Finding(_Model):
     line: int | None
     message: str
     evidence: dict[str, str | int | float | bool | list[str]] = Field(default_factory=dict)
+    cell: int | None = Field(None, description="Notebooks: the cell number; `line` is the line within it.")
     confidence: int = Field(100, ge=0, le=100, description="Percent; below 100 when static analysis can be fooled.")
 
 

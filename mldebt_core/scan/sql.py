@@ -34,7 +34,12 @@ def tables(sql: str) -> tuple[list[str], list[str]]:
     read = _unique(name for name in (_clean(m) for m in _READS.findall(text))
                    if name not in ctes and name.lower() not in _KEYWORDS and name not in deleted)
     # Keywords out: MERGE's `WHEN MATCHED THEN UPDATE SET` names no table.
+    read = [name for name in read if not _CATALOG.match(name)]  # system catalogues are not data
     return read, [name for name in written if name not in ctes and name.lower() not in _KEYWORDS]
+
+
+_CATALOG = re.compile(r"^(?:pg_\w+|information_schema\..*|information_schema|sqlite_master|sqlite_schema|"
+                      r"sys\..*|mysql\..*|system\..*)$", re.I)
 
 
 def _clean(name: str) -> str:

@@ -7,6 +7,7 @@ at run time. `'{expr}'` marks a hole when a value is rendered.
 
 import ast
 import posixpath
+import re
 from dataclasses import dataclass
 
 FILE_ANCHOR = "\x00repo/"  # prefix of values derived from __file__: repository-relative paths
@@ -35,6 +36,7 @@ _IDENTITY_CALLS = frozenset({"str", "os.fspath", "os.path.abspath", "os.path.rea
 _IDENTITY_METHODS = frozenset({"resolve", "absolute", "expanduser", "as_posix", "strip", "rstrip"})
 _PATH_METHODS = _IDENTITY_METHODS | {"joinpath", "join", "with_suffix", "with_name"}
 _MAX_HOLE_TEXT = 40
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _MAYBE_PATH = (ast.Constant, ast.JoinedStr, ast.BinOp, ast.Call, ast.Name, ast.Attribute)
 
 
@@ -93,7 +95,7 @@ class Evaluator:
             bound = self.lookup(node.id)
             if isinstance(bound, Ref):
                 return (bound,)
-            if bound is not None:
+            if bound is not None and not isinstance(bound, _DEFINITIONS):
                 return self.value(bound, depth + 1)  # a name indirection: the only step that counts
             return hole(node)
         if isinstance(node, ast.JoinedStr):
@@ -156,6 +158,8 @@ class Evaluator:
             if func.attr == "with_name" and len(node.args) == 1:
                 return join([parent(receiver, node), args()[0]])
         if name in ("os.getenv", "os.environ.get", "getenv") and node.args:
+            if len(node.args) > 1:  # the default is where the data lives unless someone overrides it
+                return self.value(node.args[1], depth)
             env = node.args[0]
             return (Hole("$" + env.value if isinstance(env, ast.Constant) else "$env"),)
         return hole(node)
@@ -202,10 +206,15 @@ def parent(value: Value, node: ast.AST) -> Value:
     return hole(node)
 
 
+def render_raw(value: Value) -> str:
+    """The value as text, holes as `{expr}`, not normalised."""
+    return "".join(p if isinstance(p, str) else "{" + (p.text if isinstance(p, Hole) else p.name) + "}"
+                   for p in value)
+
+
 def render(value: Value) -> tuple[str | None, str]:
     """(location, resolution) of a fully Ref-resolved value."""
-    text = "".join(p if isinstance(p, str) else "{" + (p.text if isinstance(p, Hole) else p.name) + "}"
-                   for p in value)
+    text = render_raw(value)
     literal = "".join(p for p in value if isinstance(p, str))
     if all(isinstance(p, str) for p in value):
         return normalize_location(text), "resolved"
@@ -214,8 +223,11 @@ def render(value: Value) -> tuple[str | None, str]:
     return None, "unresolved"
 
 
+_URI = re.compile(r"^[a-zA-Z][\w+.-]+:/")  # s3://, https://, models:/name/1, runs:/id/model
+
+
 def normalize_location(text: str) -> str:
-    if "://" in text:
+    if _URI.match(text) and not text.startswith("file:"):
         return text
     if text.startswith(_ROOT):
         text = text[len(_ROOT):].lstrip("/") or "."

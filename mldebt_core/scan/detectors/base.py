@@ -25,6 +25,12 @@ class RepoFacts:
     accesses: list[DataAccess]
     settings: ScanSettings
 
+    def where(self, path: str, line: int) -> str:
+        """'path:line', or 'path, cell N, line M' in a notebook, for messages and evidence."""
+        cells = getattr(self.facts.get(path), "cells", ())
+        start, number = next(((s, n) for s, n in reversed(cells) if s <= line), (None, None))
+        return f"{path}, cell {number}, line {line - start + 1}" if number else f"{path}:{line}"
+
     def detected(self, name: str) -> dict[str, object]:
         """path -> the per-file result of detector `name`, for files where it ran."""
         return {path: f.detected[name] for path, f in self.facts.items() if name in f.detected}

@@ -91,12 +91,12 @@ def analyse(repo: RepoFacts) -> Analysis:
         for body in bodies:
             if body.digest in prototypes and body.lines >= settings.prototype_min_duplicate_lines:
                 source, original = prototypes[body.digest]
+                where = repo.where(source, original.line)
                 findings.append(make_finding(
                     "prototype", repo.settings, path, body.line, anchor=f"copy|{body.name}",
-                    message=f"{body.name}() is a copy of {original.name}() in {source}:{original.line}; "
-                            "keep one, tested, and import it",
-                    evidence={"problem": "copied_from_prototype", "prototype": f"{source}:{original.line}",
-                              "lines": body.lines}))
+                    message=f"{body.name}() is a copy of {original.name}() in {where}; keep one, tested, "
+                            "and import it",
+                    evidence={"problem": "copied_from_prototype", "prototype": where, "lines": body.lines}))
     # Files that load data themselves and fit or predict: each is its own little ML pipeline.
     reading = {a.file for a in repo.accesses if a.mode == "read" and a.artifact}
     direct = sorted(p for p in production & reading if repo.facts[p].fits or repo.facts[p].predicts)
