@@ -39,6 +39,7 @@ MAX_RATIO_BASELINE = 1.5
 MAX_RATIO_VULTURE = 1.0
 MAX_RSS_MB = 1024
 POLL_SECONDS = 0.02
+BUSY_LOAD = 0.7  # 1-minute load average above which timings are flagged as unreliable
 
 
 def baseline(root: str) -> int:
@@ -125,7 +126,8 @@ def run_scan(command: list[str]) -> tuple[float, int, int, int, int]:
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
-    stderr = process.stderr.read()
+    with process.stderr:
+        stderr = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)  # rusage of the scan and its reaped workers
     seconds = time.perf_counter() - start
     done.set()
@@ -139,6 +141,10 @@ def run_scan(command: list[str]) -> tuple[float, int, int, int, int]:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
+
+
+def _runs(times: list[float]) -> str:
+    return "runs " + " ".join(f"{t:.2f}" for t in times)
 
 
 def timed(action) -> float:
@@ -160,12 +166,14 @@ def main(argv: list[str] | None = None) -> int:
     repo = os.path.abspath(args.repo)
 
     mldebt = _executable("mldebt")
-    scan_command = [mldebt] if mldebt else [sys.executable, "-c", "import sys; from mldebt_core.cli import main; sys.exit(main())"]
+    scan_command = [mldebt] if mldebt else [
+        sys.executable, "-c", "import sys; from mldebt_core.cli import main; sys.exit(main())"]
     # Output goes to stdout, discarded: `-o /dev/null` is not used because mldebt writes -o files by
     # temp-file-and-rename, which as root replaces /dev/null itself with a regular file.
     scan_command += ["scan", repo, "-o", "-", "--quiet"]
     vulture = _executable("vulture")
 
+    load_before = os.getloadavg()[0]
     warnings.simplefilter("ignore", SyntaxWarning)  # invalid escapes in scanned code, from ast.parse
     py_files = baseline(repo)  # untimed warm-up: page cache hot for every measurement
     base_times, vulture_times, scans = [], [], []
@@ -188,14 +196,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f".py files   {py_files}   (cores: {os.cpu_count()}, runs: {args.repeat}, medians below)")
     print(f"memory      {'psutil' if psutil else '/proc VmRSS'} summed over the process tree every "
           f"{POLL_SECONDS * 1000:.0f} ms; PSS from /proc/PID/smaps_rollup")
+    print(f"load avg    {load_before:.2f} at start (1 min)")
+    if load_before > BUSY_LOAD:
+        print(f"warning     machine busy at start (load > {BUSY_LOAD}): timings may be unreliable; "
+              "check the spread of the runs, rerun when idle")
     print()
     print(f"{'measure':<34}{'value':>10}  {'target':>9}  result")
-    print(f"{'(a) baseline parse loop, s':<34}{base:>10.2f}")
+    print(f"{'(a) baseline parse loop, s':<34}{base:>10.2f}  {'':>9}  {_runs(base_times)}")
     if vulture:
-        print(f"{'(b) vulture, s':<34}{statistics.median(vulture_times):>10.2f}")
+        print(f"{'(b) vulture, s':<34}{statistics.median(vulture_times):>10.2f}  {'':>9}  {_runs(vulture_times)}")
     else:
         print(f"{'(b) vulture, s':<34}{'-':>10}  vulture not found beside {sys.executable} or on PATH")
-    print(f"{'(c) mldebt scan, s':<34}{scan:>10.2f}")
+    print(f"{'(c) mldebt scan, s':<34}{scan:>10.2f}  {'':>9}  {_runs([s[0] for s in scans])}")
     if any(s[1] not in (0, 1) for s in scans):
         print(f"{'':<34}{'':>10}  mldebt scan failed (see warnings above)")
     print(f"{'ratio scan / baseline':<34}{scan / base:>10.2f}  {'<= ' + str(MAX_RATIO_BASELINE):>9}  "
