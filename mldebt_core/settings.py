@@ -128,7 +128,7 @@ class HygieneSettings:
     """percent; predictions never logged or checked (serving infrastructure may monitor them elsewhere)."""
 
     manual_step_phrases: tuple[str, ...] = (
-        r"\bmanually\b", r"\bby hand\b", r"\bask (?:@?[\w-]+ ){1,3}to\b", r"\bremember to\b",
+        r"\bmanually\b", r"\bby hand\b", r"\bask (?!you |us )(?:@?[\w-]+ ){1,3}to\b", r"\bremember to\b",
         r"\bdon'?t forget to\b")
     """case-insensitive regular expressions naming a person's work; a line of a README, runbook or shell
     script matching one documents a manual step."""
@@ -165,9 +165,6 @@ class ScanSettings:
 
     workers: int | None = None
     """processes; None means one per CPU core."""
-
-    max_cycle_report: int = 20
-    """cycles; at most this many lineage cycles are reported per strongly connected component."""
 
     value_resolution_depth: int = 6
     """hops; how many constant/import indirections are followed to resolve a data location."""

@@ -42,7 +42,7 @@ def loop_repo(make_repo):
 def clean_repo(tmp_path):
     repo = tmp_path / "clean"
     repo.mkdir()
-    (repo / "util.py").write_text("def add(a, b):\n    return a + b\n")
+    (repo / "util.py").write_text('__all__ = ["add"]\n\n\ndef add(a, b):\n    return a + b\n')
     return repo
 
 
@@ -62,7 +62,7 @@ def test_scan_to_stdout_is_one_valid_scan_document(loop_repo, capsys, monkeypatc
     assert (code, err) == (0, "")
     document = ScanDocument.model_validate_json(out)
     assert (document.repo.name, document.repo.scanned_at) == ("churn", "2023-11-14T22:13:20Z")
-    assert [f.kind for f in document.findings if f.severity == "high"] == ["direct_feedback_loop"]
+    assert [f.kind for f in document.findings if f.severity == "high"] == ["direct_feedback_loop", "monitoring_gap"]
     assert run(["scan", str(loop_repo), "--system", "churn"], capsys)[1] == out  # same input, same bytes
 
 
@@ -150,7 +150,7 @@ def cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
 def test_subprocess_scan_writes_json_and_fails_on_high(loop_repo):
     done = cli("scan", str(loop_repo), "-o", "-", "--fail-on", "high")
     assert (done.returncode, done.stderr) == (1, "")
-    assert json.loads(done.stdout)["summary"]["findings_by_severity"]["high"] == 1
+    assert json.loads(done.stdout)["summary"]["findings_by_severity"]["high"] == 2  # the loop, unmonitored predictions
 
 
 def test_subprocess_user_error_is_one_line(tmp_path):
