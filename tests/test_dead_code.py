@@ -150,6 +150,8 @@ def test_identity_and_membership_tests_on_flags(make_repo):
 
 
 def test_flags_that_can_change_are_not_reported(make_repo):
+    flags = ["PATCHED", "GLOBAL", "FROM_ENV", "TWICE", "STRING_NAMED", "IN_CONFIG", "TYPE_CHECKING", "STILL_OFF"]
+    branches = "".join(f"    if {flag}:\n        print(1)\n" for flag in flags)
     repo = make_repo({
         "churn/__init__.py": "",
         "churn/flags.py": dedent("""\
@@ -164,6 +166,7 @@ def test_flags_that_can_change_are_not_reported(make_repo):
             STRING_NAMED = False
             IN_CONFIG = False
             TYPE_CHECKING = False
+            STILL_OFF = False
 
 
             def enable():
@@ -171,30 +174,28 @@ def test_flags_that_can_change_are_not_reported(make_repo):
                 GLOBAL = True
             """),
         "churn/patch.py": "from churn import flags\n\nflags.PATCHED = True\nsetattr(flags, 'STRING_NAMED', True)\n",
-        "configs/run.yaml": "in_config: true\n",
-        "churn/use.py": dedent("""\
-            from churn.flags import FROM_ENV, GLOBAL, IN_CONFIG, PATCHED, STRING_NAMED, TWICE, TYPE_CHECKING
-
-
-            def use(SHADOW=True):
-                if PATCHED or GLOBAL or FROM_ENV or TWICE or STRING_NAMED or IN_CONFIG or TYPE_CHECKING:
-                    return 1
-                LOCAL = True
-                if LOCAL:
-                    return 2
-                return 3
-
-
-            def shadowed(PATCHED=True):
-                if PATCHED:
-                    return 4
-
-
-            print(use(), shadowed())
-            """),
         "churn/enable.py": "from churn.flags import enable\n\nenable()\n",
+        "configs/run.yaml": "in_config: true\n",
+        "churn/use.py": f"from churn.flags import {', '.join(flags)}\n\n\ndef use():\n{branches}\n\nuse()\n",
+        "churn/local.py": dedent("""\
+            PATCHED = True
+
+
+            def local():
+                SHADOW = True
+                if not SHADOW:
+                    return 1
+
+
+            def shadowed(PATCHED=False):
+                if PATCHED:
+                    return 2
+
+
+            print(local(), shadowed())
+            """),
     })
-    assert dead(repo, "constant_flag") == []
+    assert [f.evidence["flags"] for f in dead(repo, "constant_flag")] == [["STILL_OFF"]]
 
 
 # -- unreferenced functions and classes ---------------------------------------------------------------
@@ -323,7 +324,8 @@ def test_references_of_every_kind_keep_a_definition_alive(make_repo):
 
 
 def test_plain_wrappers_do_not_hide_dead_code_but_registrations_do(make_repo):
-    repo = make_repo({"api.py": dedent("""\
+    repo = make_repo({
+        "api.py": dedent("""\
         import functools
 
         from fastapi import FastAPI
@@ -353,8 +355,10 @@ def test_plain_wrappers_do_not_hide_dead_code_but_registrations_do(make_repo):
 
 
         Results()
-        """)})
-    assert unreferenced_names(repo) == ["Results.bse", "Results.tvalues", "cached_lookup"]
+        """),
+        "tests/test_api.py": "import pytest\n\n\n@pytest.mark.slow\ndef t_est_disabled_by_renaming():\n    assert True\n",
+    })
+    assert unreferenced_names(repo) == ["Results.bse", "Results.tvalues", "cached_lookup", "t_est_disabled_by_renaming"]
 
 
 def test_unittest_cases_outside_test_folders_are_not_reported(make_repo):

@@ -403,9 +403,12 @@ def collect_python_facts(tree: ast.Module, path: str, settings: ScanSettings = D
                          source: str = "", detectors: dict | None = None) -> CodeFacts:
     """Facts of one module; `detectors` maps a name to a factory taking the walk's context."""
     collector = _Collector(path, settings, source, detectors or {})
-    for statement in tree.body:
-        collector.walk(statement)
-    return collector.finish()
+    try:
+        for statement in tree.body:
+            collector.walk(statement)
+        return collector.finish()
+    finally:  # the scan runs with the cyclic GC off: break collector <-> detector cycles by hand
+        collector.detectors = collector.hooks = collector.evaluator = collector.scopes = None
 
 
 __all__ = ["Hole", "ImportFact", "CodeFacts", "RawAccess", "collect_python_facts"]

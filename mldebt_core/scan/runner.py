@@ -4,6 +4,7 @@ Each file is read and parsed once, in parallel over the CPU cores; facts are the
 joined across files (module names, imported constants, lineage) in this process.
 """
 
+import gc
 import multiprocessing
 import os
 import posixpath
@@ -50,19 +51,27 @@ def scan_repository(root: str | os.PathLike, system: str | None = None,
 
 
 def _analyse_all(files, settings: ScanSettings, progress: Progress | None) -> list[FileResult]:
+    """Per-file analysis with Python's cyclic garbage collector off: ASTs hold no cycles, and
+    collecting them cost a third of the scan; refcounting frees each tree after its file."""
     analyse = partial(analyse_file, settings=settings)
     total = len(files)
     workers = settings.workers or os.cpu_count() or 1
     if total < settings.parallel_min_files or workers == 1:
         results = []
-        for done, file in enumerate(files, 1):
-            results.append(analyse(file))
-            if progress:
-                progress(done, total)
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for done, file in enumerate(files, 1):
+                results.append(analyse(file))
+                if progress:
+                    progress(done, total)
+        finally:
+            if was_enabled:
+                gc.enable()
         return results
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     results = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
         for done, result in enumerate(pool.map(analyse, files, chunksize=max(1, min(32, total // (workers * 8)))), 1):
             results.append(result)
             if progress:

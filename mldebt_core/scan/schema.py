@@ -185,7 +185,9 @@ def migrate(document: dict) -> dict:
     """Bring an older scan document to the current schema version (a new dict; the input is not changed).
 
     v1 -> v2: configuration, config reads and code-health measures did not exist; they
-    become empty / null ("not measured"), and findings get confidence 100.
+    become empty / null ("not measured"); findings get confidence 100. Cells stay null:
+    v1 notebook lines counted over the code cells, which cannot be mapped back without
+    the notebook.
     """
     version = document.get("schema_version")
     if version == 1:

@@ -15,16 +15,17 @@ from dataclasses import dataclass
 
 from mldebt_core.scan.detectors.commented_code import commented_code_blocks
 from mldebt_core.scan.lineage import is_test_file
-from mldebt_core.scan.values import Ref, source_text
+from mldebt_core.scan.values import Ref, dotted_name, source_text
 
 # Decorators that wrap a function without registering it anywhere: a function carrying only these (or
-# caching / property wrappers, by name: cache_readonly, memoize, lazyproperty) is reached by its name like
-# any other. Any other decorator (@app.route, @click.command, @register, @pytest.fixture…) may hand it to
+# caching / property wrappers, by name: cache_readonly, memoize, lazyproperty; or pytest marks) is reached
+# by its name like any other. Any other decorator (@app.route, @click.command, @register, @pytest.fixture…) may hand it to
 # a framework that calls it by reference, so it is never reported.
 PLAIN_DECORATORS = frozenset({
     "property", "cached_property", "staticmethod", "classmethod", "abstractmethod", "setter", "getter", "deleter",
     "wraps", "lru_cache", "cache", "contextmanager", "asynccontextmanager", "dataclass", "total_ordering",
-    "final", "override", "no_grad", "inference_mode", "enable_grad", "jit", "njit", "function",
+    "final", "override", "no_grad", "inference_mode", "enable_grad", "jit", "njit", "function", "vectorize",
+    "deprecated", "Appender", "Substitution",
 })
 WRAPPER_WORDS = ("cache", "property", "memo")
 # Names that test runners and frameworks call by convention (unittest, pytest's xunit setup, load_tests).
@@ -161,7 +162,11 @@ class DeadCodeCollector:
             self.statement_spans.append((node.lineno, node.end_lineno))
 
     def _annotation(self, node: ast.AST) -> None:
-        for child in ast.walk(node):  # the walk skips annotations, but a class used only in them is in use
+        """The walk skips annotations, but a class used only in them is in use."""
+        if node.__class__ is ast.Name:  # most annotations: no need to walk
+            self.names.add(node.id)
+            return
+        for child in ast.walk(node):
             if child.__class__ is ast.Name:
                 self.names.add(child.id)
             elif child.__class__ is ast.Attribute:
@@ -170,9 +175,10 @@ class DeadCodeCollector:
     # -- definitions ------------------------------------------------------------------------------
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         args = node.args
-        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-            if arg is not None and arg.annotation is not None:
-                self._annotation(arg.annotation)
+        for group in (args.posonlyargs, args.args, args.kwonlyargs, (args.vararg, args.kwarg)):
+            for arg in group:
+                if arg is not None and arg.annotation is not None:
+                    self._annotation(arg.annotation)
         if node.returns is not None:
             self._annotation(node.returns)
         scope = ".".join(self.ctx.function_names)
@@ -198,7 +204,7 @@ class DeadCodeCollector:
         name = node.name
         return ((name.startswith("__") and name.endswith("__")) or name in FRAMEWORK_NAMES
                 or name.startswith("pytest_") or (self.test_file and is_test)
-                or not all(_plain(_last_name(d)) for d in node.decorator_list)
+                or not all(_plain(d) for d in node.decorator_list)
                 or any(first <= node.lineno <= last for first, last in self.main_blocks))
 
     # -- branches -----------------------------------------------------------------------------------
@@ -278,8 +284,12 @@ def _definition(node, kind: str, scope: str, owner: str = "") -> Definition:
                       node.end_lineno or node.lineno, owner)
 
 
-def _plain(decorator: str) -> bool:
-    return decorator in PLAIN_DECORATORS or any(word in decorator.lower() for word in WRAPPER_WORDS)
+def _plain(decorator: ast.AST) -> bool:
+    name = _last_name(decorator)
+    if name in PLAIN_DECORATORS or any(word in name.lower() for word in WRAPPER_WORDS):
+        return True
+    target = decorator.func if decorator.__class__ is ast.Call else decorator
+    return "mark" in (dotted_name(target) or "").split(".")[:-1]  # pytest.mark.slow: pytest collects by name
 
 
 def _last_name(node: ast.AST) -> str:
