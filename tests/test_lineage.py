@@ -46,6 +46,12 @@ def test_no_loop_without_retraining_or_within_one_script(make_repo):
     assert findings(doc, "direct_feedback_loop") == []
 
 
+def test_training_that_resumes_from_its_own_checkpoint_is_no_feedback_loop(make_repo):
+    resume = TRAIN.replace("model = LogisticRegression()", "model = joblib.load('models/m.joblib')\nmodel = model")
+    doc = scan_repository(make_repo({"train.py": resume, "other.py": "import joblib\njoblib.load('models/m.joblib')\n"}))
+    assert findings(doc, "direct_feedback_loop") == []
+
+
 def test_model_trained_on_another_models_predictions_is_a_correction_cascade(make_repo):
     second = TRAIN.replace("data/train.csv", "data/predictions.csv").replace("models/m.joblib", "models/m2.joblib")
     doc = scan_repository(make_repo({"train.py": TRAIN, "score.py": SCORE, "train2.py": second}))

@@ -49,16 +49,15 @@ def _first(accesses: list[DataAccess], artifact: str, file: str, mode: str = "re
 
 
 def feedback_loops(lineage: Lineage, accesses, settings) -> list[Finding]:
-    """Cycles through training and a model or prediction artifact: the model's output becomes its own
-    training data. One finding per strongly connected component, with a shortest such cycle as evidence."""
+    """Cycles through training and a prediction artifact: the model's output becomes its own training
+    data. One finding per strongly connected component, with a shortest such cycle as evidence. (A model
+    file read back by training is a checkpoint, not a loop.)"""
     findings = []
     graph = lineage.graph
     for component in sorted(nx.strongly_connected_components(graph), key=min):
         trainers = sorted(n for n in component if n.removeprefix("code:") in lineage.fitting_files)
-        outputs = sorted((n for n in component if n in lineage.artifacts
-                          and lineage.artifacts[n].role in ("prediction", "model")),
-                         key=lambda n: (lineage.artifacts[n].role != "prediction", n))
-        if not trainers or not outputs or len(component) < 2:
+        outputs = sorted(n for n in component if n in lineage.artifacts and lineage.artifacts[n].role == "prediction")
+        if not trainers or not outputs:
             continue
         output, trainer = outputs[0], trainers[0]
         inner = graph.subgraph(component)
