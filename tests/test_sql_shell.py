@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mldebt_core.scan.file_facts import notebook_source
+from mldebt_core.scan.notebooks import notebook_source
 from mldebt_core.scan.shell import ShellAccess, analyse_shell
 from mldebt_core.scan.sql import looks_like_sql, tables
 

@@ -6,12 +6,12 @@ bytes and parses text; nothing from the scanned repository is imported or run.
 
 import ast
 import io
-import json
 import re
 import tokenize
 from dataclasses import dataclass
 
 from mldebt_core.scan.detectors import PYTHON_DETECTORS, TEXT_DETECTORS
+from mldebt_core.scan.notebooks import notebook_cells
 from mldebt_core.scan.python_facts import CodeFacts, RawAccess, collect_python_facts
 from mldebt_core.scan.shell import analyse_shell
 from mldebt_core.scan.sql import tables
@@ -20,7 +20,6 @@ from mldebt_core.scan.walk import RepoFile, language_of
 from mldebt_core.settings import ScanSettings
 
 _PYTHON2 = re.compile(r"^\s*(print\s+[\"'\w%]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:|raise\s+\w+\s*,)", re.M)
-_MAGIC = re.compile(r"^\s*[%!?]")
 _SHELL_HOLE = re.compile(r"(\{\$\w+\})")
 
 
@@ -136,47 +135,3 @@ def sql_facts(text: str) -> CodeFacts:
             line = lower.count("\n", 0, offset) + 1 if offset >= 0 else 1
             accesses.append(RawAccess(line, mode, "sql", (name,), name, target="table"))
     return CodeFacts(accesses=accesses)
-
-
-def notebook_source(text: str) -> str:
-    """The code cells of a notebook as one Python source; IPython magics become `pass`."""
-    return notebook_cells(text)[0]
-
-
-def notebook_cells(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """(source of the code cells, (first source line, cell number) of each code cell).
-
-    Cell numbers count every cell from 1, as notebook editors show them; the scan
-    reports notebook locations as cell and line within the cell.
-    """
-    try:
-        document = json.loads(text)
-        cells = document["cells"] if "cells" in document else document["worksheets"][0]["cells"]
-    except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise ValueError(f"not a Jupyter notebook: {error}") from None
-    if not isinstance(cells, list):  # malformed JSON must be a skipped file, never a crashed scan
-        raise ValueError(f"not a Jupyter notebook: cells is a {type(cells).__name__}, not a list")
-    chunks = []
-    starts = []
-    line = 1
-    for number, cell in enumerate(cells, 1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", cell.get("input", ""))
-        if isinstance(source, list) and all(isinstance(s, str) for s in source):
-            source = "".join(source)
-        elif not isinstance(source, str):
-            raise ValueError(f"not a Jupyter notebook: a cell's source is a {type(source).__name__}")
-        starts.append((line, number))
-        line += source.count("\n") + 1
-        if source.lstrip().startswith("%%"):
-            chunks.append("\n" * source.count("\n"))
-            continue
-        chunks.append("\n".join(_unmagic(text_line) for text_line in source.split("\n")))
-    return "\n".join(chunks) + "\n", tuple(starts)
-
-
-def _unmagic(line: str) -> str:
-    if not _MAGIC.match(line):
-        return line
-    return line[: len(line) - len(line.lstrip())] + "pass"

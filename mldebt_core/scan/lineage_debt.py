@@ -32,10 +32,6 @@ class RepoContext:
     pipeline_languages: dict[str, list[str]]  # language -> code files taking part in the pipeline
 
 
-LINEAGE_KINDS = frozenset({"direct_feedback_loop", "correction_cascade", "undeclared_consumer",
-                           "unstable_data_dependency", "multiple_language"})
-
-
 def lineage_findings(lineage: Lineage, accesses: list[DataAccess], context: RepoContext,
                      settings: ScanSettings) -> list[Finding]:
     return [*feedback_loops(lineage, accesses, settings), *correction_cascades(lineage, accesses, settings),

@@ -85,6 +85,12 @@ class ModuleIndex:
             return None
         return self.by_name.get(f"{local.name}.{rest}") if rest else local
 
+    def targets(self, importer: str, imp) -> list[ModuleInfo]:
+        """The repository modules an import statement (an ImportFact) of `importer` brings in."""
+        found = ([self.resolve_from(importer, imp.module, imp.level, n) for n in imp.names] if imp.names
+                 else [self.resolve(importer, imp.module, imp.level)])
+        return [t for t in found if t is not None]
+
     def resolve_from(self, importer: str, module: str, level: int, name: str) -> ModuleInfo | None:
         """For `from module import name`: the submodule `module.name` if it exists, else `module`."""
         base = self.resolve(importer, module, level)

@@ -20,6 +20,7 @@ from mldebt_core import __version__
 from mldebt_core.errors import MldebtError
 from mldebt_core.scan.detectors import REPO_ANALYSES, Analysis, RepoFacts
 from mldebt_core.scan.file_facts import FileResult, analyse_file
+from mldebt_core.scan.notebooks import cell_of
 from mldebt_core.scan.lineage import artifact_id, build_lineage, is_test_file
 from mldebt_core.scan.lineage_debt import RepoContext, lineage_findings
 from mldebt_core.scan.modules import ML_PACKAGES, ModuleIndex, external_package, module_infos
@@ -132,9 +133,8 @@ def _in_cells(items: list, facts: dict[str, CodeFacts]) -> list:
     """Notebook locations as (cell, line in cell), the way notebook editors number them."""
     out = []
     for item in items:
-        cells = facts[item.file].cells if item.file in facts and item.line else ()
-        start, number = next(((s, n) for s, n in reversed(cells) if s <= item.line), (None, None))
-        out.append(item.model_copy(update={"cell": number, "line": item.line - start + 1}) if number else item)
+        cell = cell_of(facts[item.file].cells, item.line) if item.file in facts and item.line else None
+        out.append(item.model_copy(update={"cell": cell[0], "line": cell[1]}) if cell else item)
     return out
 
 
@@ -160,9 +160,7 @@ def _imports(facts: dict[str, CodeFacts], index: ModuleIndex) -> tuple[list[Impo
         importer = index.by_path.get(path)
         source = importer.name if importer else path
         for imp in fact.imports:
-            targets = ([index.resolve_from(path, imp.module, imp.level, n) for n in imp.names] if imp.names
-                       else [index.resolve(path, imp.module, imp.level)])
-            resolved = [t for t in targets if t is not None]
+            resolved = index.targets(path, imp)
             for target in resolved:
                 if target.path != path:
                     edges.add((source, target.name, imp.line))

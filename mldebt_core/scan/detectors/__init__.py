@@ -11,7 +11,7 @@ Three explicit registries (a test enumerates them):
 from mldebt_core.scan.detectors import glue, pipeline, prototype, thresholds
 from mldebt_core.scan.detectors import dependencies, hygiene_facts, practices, process, reproducibility
 from mldebt_core.scan.detectors import config_debt, config_files, config_reads
-from mldebt_core.scan.detectors import dead_code
+from mldebt_core.scan.detectors import dead_code, dead_code_facts
 from mldebt_core.scan.detectors.base import Analysis, RepoFacts
 
 PYTHON_DETECTORS: dict = {
@@ -20,7 +20,7 @@ PYTHON_DETECTORS: dict = {
     "glue": glue.GlueCollector,
     "bodies": prototype.BodyCollector,
     "hygiene": hygiene_facts.HygieneCollector,
-    dead_code.FACTS: dead_code.DeadCodeCollector,
+    dead_code.FACTS: dead_code_facts.DeadCodeCollector,
 }
 TEXT_DETECTORS: dict = {
     "config_files": (config_files.applies, config_files.analyse),

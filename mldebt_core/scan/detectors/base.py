@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mldebt_core.scan.notebooks import cell_of
 from mldebt_core.scan.schema import ConfigFile, ConfigRead, DataAccess, Finding
 from mldebt_core.settings import ScanSettings
 
@@ -27,9 +28,8 @@ class RepoFacts:
 
     def where(self, path: str, line: int) -> str:
         """'path:line', or 'path, cell N, line M' in a notebook, for messages and evidence."""
-        cells = getattr(self.facts.get(path), "cells", ())
-        start, number = next(((s, n) for s, n in reversed(cells) if s <= line), (None, None))
-        return f"{path}, cell {number}, line {line - start + 1}" if number else f"{path}:{line}"
+        cell = cell_of(getattr(self.facts.get(path), "cells", ()), line)
+        return f"{path}, cell {cell[0]}, line {cell[1]}" if cell else f"{path}:{line}"
 
     def detected(self, name: str) -> dict[str, object]:
         """path -> the per-file result of detector `name`, for files where it ran."""

@@ -194,7 +194,5 @@ def _imported_paths(repo: RepoFacts) -> set[str]:
     out = set()
     for path, facts in repo.facts.items():
         for imp in facts.imports:
-            targets = [repo.index.resolve_from(path, imp.module, imp.level, n) for n in imp.names] if imp.names \
-                else [repo.index.resolve(path, imp.module, imp.level)]
-            out |= {t.path for t in targets if t is not None and t.path != path}
+            out |= {t.path for t in repo.index.targets(path, imp) if t.path != path}
     return out

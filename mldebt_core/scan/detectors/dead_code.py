@@ -16,9 +16,7 @@ import re
 from collections import Counter, defaultdict
 
 from mldebt_core.scan.detectors.base import Analysis, RepoFacts
-from mldebt_core.scan.detectors.dead_code_facts import (  # the collector is registered from here
-    DeadBlock, DeadCodeCollector, DeadCodeFacts, Definition, FlagTest,
-)
+from mldebt_core.scan.detectors.dead_code_facts import DeadBlock, DeadCodeFacts, Definition, FlagTest
 from mldebt_core.scan.findings import make_finding
 from mldebt_core.scan.schema import Finding
 

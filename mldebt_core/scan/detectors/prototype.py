@@ -72,9 +72,7 @@ def analyse(repo: RepoFacts) -> Analysis:
     production = {p for p in repo.facts if is_production(p)}
     for path in sorted(production):
         for imp in repo.facts[path].imports:
-            targets = ([repo.index.resolve_from(path, imp.module, imp.level, n) for n in imp.names] if imp.names
-                       else [repo.index.resolve(path, imp.module, imp.level)])
-            for target in {t for t in targets if t is not None and is_prototype(t.path)}:
+            for target in {t for t in repo.index.targets(path, imp) if is_prototype(t.path)}:
                 findings.append(make_finding(
                     "prototype", repo.settings, path, imp.line, anchor=f"import|{target.name}",
                     message=f"production code imports prototype code {target.path}",
