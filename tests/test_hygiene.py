@@ -288,6 +288,7 @@ def test_asserts_on_plain_values_and_repos_without_data_are_not_data_checks(tmp_
 SCORER = """\
 import joblib
 import numpy as np
+from fastapi import FastAPI
 
 model = joblib.load("models/model.joblib")
 
@@ -296,6 +297,11 @@ def score(rows):
     spread = np.log(preds)
     return preds, spread
 """
+
+
+def test_offline_evaluation_is_no_production_prediction(make_repo):
+    evaluate = SCORER.replace("from fastapi import FastAPI\n", "")
+    assert repo_level(scan_repository(make_repo({"evaluate.py": evaluate})), "monitoring_gap") == []
 
 
 def test_predicting_without_logging_or_checking_predictions_is_a_monitoring_gap(make_repo):

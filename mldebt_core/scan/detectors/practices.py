@@ -4,6 +4,7 @@
 """
 
 from mldebt_core.scan.detectors.base import Analysis, RepoFacts
+from mldebt_core.scan.detectors.prototype import is_production
 from mldebt_core.scan.findings import make_finding
 from mldebt_core.scan.lineage import is_test_file
 from mldebt_core.scan.python_facts import NUMPY_READERS, PANDAS_READERS, PANDAS_SQL_READERS
@@ -11,6 +12,8 @@ from mldebt_core.scan.python_facts import NUMPY_READERS, PANDAS_READERS, PANDAS_
 DATA_TEST_PACKAGES = frozenset({"pandera", "great_expectations", "tensorflow_data_validation", "deepchecks", "soda"})
 ROW_VALIDATORS = frozenset({"pydantic"})  # counts when the same file walks a DataFrame row by row
 MONITORING_PACKAGES = frozenset({"evidently", "whylogs", "alibi_detect", "nannyml", "deepchecks", "frouros"})
+SERVING_PACKAGES = frozenset({"flask", "fastapi", "bentoml", "starlette", "django", "grpc", "kserve", "seldon_core",
+                              "litserve", "gradio", "streamlit"})
 DATA_READERS = PANDAS_READERS | PANDAS_SQL_READERS | {"read_sql_table"}
 
 
@@ -56,8 +59,14 @@ def _checks_data(repo: RepoFacts, hygiene: dict) -> bool:
 
 
 def _monitoring(repo: RepoFacts, hygiene: dict) -> list:
-    production = {p: f for p, f in repo.facts.items() if not is_test_file(p)}
-    predicting = sorted(p for p, f in production.items() if f.predicts)
+    """Predictions that reach production (written as a prediction artifact, or served) and are never watched.
+
+    Evaluation scripts predict too, on held-out data: that is not where monitoring belongs.
+    """
+    production = {p: f for p, f in repo.facts.items() if is_production(p)}
+    outputs = {w for a in repo.lineage.artifacts.values() if a.role == "prediction" for w in a.writers}
+    predicting = sorted(p for p, f in production.items() if f.predicts and (p in outputs or {
+        imp.module.split(".")[0] for imp in f.imports if not imp.level} & SERVING_PACKAGES))
     if not predicting:
         return []
     for path, facts in production.items():
@@ -68,7 +77,7 @@ def _monitoring(repo: RepoFacts, hygiene: dict) -> list:
     settings = repo.settings.hygiene
     return [make_finding(
         "monitoring_gap", repo.settings, None, None, anchor="no-prediction-monitoring",
-        message=f"{len(predicting)} file(s) make predictions but no code logs them or checks their distribution "
-                f"(no prediction logging, drift test or monitoring library)",
+        message=f"{len(predicting)} file(s) write or serve predictions but no code logs them or checks their "
+                f"distribution (no prediction logging, drift test or monitoring library)",
         evidence={"predicting_files": len(predicting), "files": predicting[:settings.evidence_max_files]},
         confidence=settings.monitoring_confidence)]
