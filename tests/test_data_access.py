@@ -336,3 +336,25 @@ def test_unknown_imported_name_and_environment_variables(make_repo):
                     "pkg/a.py", **files) == (None, "unresolved")
     assert resolved(make_repo, "import os, pandas as pd\npd.read_csv(os.getenv('IN_DIR') + '/a.csv')\n") == (
         "{$IN_DIR}/a.csv", "partial")
+
+
+def test_figures_saved_and_files_uploaded_to_experiment_trackers(make_repo):
+    doc = scan_repository(make_repo({"report.py": (
+        "import matplotlib.pyplot as plt\nimport mlflow\n"
+        "plt.savefig('reports/roc.png')\nmlflow.log_artifact('models/preprocessor.b')\n")}))
+    assert [(a.line, a.mode, a.api, a.location) for a in doc.data_accesses] == [
+        (3, "write", "matplotlib.savefig", "reports/roc.png"),
+        (4, "read", "mlflow.log_artifact", "models/preprocessor.b")]
+
+
+def test_locations_passed_to_helper_functions_are_accesses_at_the_call(make_repo):
+    doc = scan_repository(make_repo({
+        "utils.py": "import pickle\n\ndef dump_pickle(obj, filename):\n"
+                    "    with open(filename, 'wb') as f:\n        pickle.dump(obj, f)\n",
+        "prep.py": ("import pandas as pd\nfrom utils import dump_pickle\n\n"
+                    "def main(raw):\n    df = read_dataframe('data/green.parquet')\n"
+                    "    dump_pickle(df, filename=f'{raw}/out/dv.pkl')\n    read_dataframe(42)\n\n"
+                    "def read_dataframe(filename):\n    return pd.read_parquet(filename)\n")}))
+    via = [(a.file, a.line, a.mode, a.api, a.location, a.resolution) for a in doc.data_accesses if " via " in a.api]
+    assert via == [("prep.py", 5, "read", "pandas.read_parquet via read_dataframe()", "data/green.parquet", "resolved"),
+                   ("prep.py", 6, "write", "pickle.dump via dump_pickle()", "{raw}/out/dv.pkl", "partial")]

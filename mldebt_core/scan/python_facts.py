@@ -6,6 +6,7 @@ pure functions over these facts.
 """
 
 import ast
+import builtins
 from dataclasses import dataclass, field
 
 from mldebt_core.scan.sql import looks_like_sql
@@ -63,6 +64,26 @@ class ImportFact:
     names: tuple[str, ...]  # imported names for `from` imports, () for `import x`
 
 
+@dataclass(frozen=True, slots=True)
+class ParamAccess:
+    """A module-level function reads or writes the location its caller passes in a parameter."""
+    function: str
+    param: str
+    position: int | None  # None for keyword-only parameters
+    access: RawAccess  # its value holds Hole(param) where the caller's argument goes
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call of a plain name with at least one argument that is (partly) a literal location."""
+    line: int
+    callee: str
+    bound: Ref | None  # the import the callee's name comes from; None for this module's own functions
+    args: tuple[tuple[Value, str] | None, ...]  # per position: (value, expression), None when nothing known
+    kwargs: tuple[tuple[str, Value, str], ...]
+    function: str
+
+
 @dataclass(slots=True)
 class CodeFacts:
     imports: list[ImportFact] = field(default_factory=list)
@@ -73,6 +94,8 @@ class CodeFacts:
     predicts: bool = False
     detected: dict[str, object] = field(default_factory=dict)  # detector name -> its per-file result
     cells: tuple[tuple[int, int], ...] = ()  # notebooks: (first source line, cell number) of each code cell
+    param_accesses: list[ParamAccess] = field(default_factory=list)
+    call_sites: list[CallSite] = field(default_factory=list)
 
 
 class _Collector:
@@ -97,6 +120,7 @@ class _Collector:
         self.consumed: set[int] = set()  # opens whose handle a serializer used (reported once, as the serializer)
         self.open_index: dict[int, int] = {}  # id(open call) -> index in accesses
         self.function_spans: list[tuple[int, int]] = []  # (first, last line) of every function
+        self.function_params: dict[str, dict[str, int | None]] = {}  # module-level function -> required params
         self.detectors = {name: factory(self) for name, factory in detectors.items()}
         self.hooks: dict[type, list] = {}
         for detector in self.detectors.values():
@@ -184,6 +208,11 @@ class _Collector:
         for arg, default in zip(args.kwonlyargs, args.kw_defaults):
             if default is not None:
                 scope[arg.arg] = default
+        if len(self.scopes) == 1:  # module-level: callers elsewhere can be matched to it by name
+            required = positional[: len(positional) - len(args.defaults)]
+            self.function_params[node.name] = {
+                **{a.arg: i for i, a in enumerate(required)},
+                **{a.arg: None for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None}}
         self.scopes[-1][node.name] = node
         self.scopes.append(scope)
         self.function_names.append(node.name)
@@ -228,6 +257,30 @@ class _Collector:
         name = dotted_name(func)
         receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
         self._classify(node, func, attr, name, receiver)
+        if isinstance(func, ast.Name) and func.id not in _BUILTINS and (node.args or node.keywords):
+            self._call_site(node, func.id)
+
+    def _call_site(self, node: ast.Call, callee: str) -> None:
+        """Keep calls that may pass a location to a helper (`read_dataframe("data/x.parquet")`)."""
+        bound = self.lookup(callee)
+        if bound is not None and not isinstance(bound, (Ref, *_DEFINITIONS)):
+            return  # a variable holding a callable: unknown target
+
+        def known(arg: ast.AST) -> tuple[Value, str] | None:
+            if isinstance(arg, ast.Constant) and not isinstance(arg.value, str):
+                return None
+            self.evaluator.describe = False  # most arguments are no location: skip describing their holes
+            value = self.evaluator.value(arg)
+            self.evaluator.describe = True
+            if not any(isinstance(p, str) for p in value):
+                return None
+            return self.evaluator.value(arg), source_text(arg, 120)
+
+        args = tuple(None if isinstance(a, ast.Starred) else known(a) for a in node.args)
+        kwargs = tuple((k.arg, *found) for k in node.keywords if k.arg and (found := known(k.value)))
+        if any(args) or kwargs:
+            self.facts.call_sites.append(CallSite(node.lineno, callee, bound if isinstance(bound, Ref) else None,
+                                                  args, kwargs, self._function()))
 
     def _classify(self, node: ast.Call, func, attr: str, name: str | None, receiver: str | None) -> None:
         if name in FILE_OPENERS:
@@ -269,6 +322,10 @@ class _Collector:
             self._record(node, "read", name or attr, _arg(node, 0, "filepath", "fname", "model_file", "path"))
         elif attr in MODEL_SAVE_METHODS and isinstance(func, ast.Attribute) and node.args:
             self._record(node, "write", f"model.{attr}", _arg(node, 0, "filepath", "fname", "path"))
+        elif attr == "savefig" and node.args:
+            self._record(node, "write", "matplotlib.savefig", _arg(node, 0, "fname"))
+        elif name in ("mlflow.log_artifact", "mlflow.log_artifacts", "wandb.save"):
+            self._record(node, "read", name, _arg(node, 0, "local_path", "local_dir", "glob_str"))
         elif name == "tf.saved_model.save":
             self._record(node, "write", name, _arg(node, 1, "export_dir"))
         elif attr == "save" and isinstance(func, ast.Attribute) and node.args and _looks_like_model_save(receiver, node, self):
@@ -325,6 +382,13 @@ class _Collector:
     def finish(self) -> CodeFacts:
         self.facts.detected = {name: detector.result() for name, detector in self.detectors.items()}
         self.facts.accesses = [a for i, a in enumerate(self.facts.accesses) if i not in self.consumed]
+        for access in self.facts.accesses:  # summaries: which parameter of a function is the location it uses
+            params = self.function_params.get(access.function)
+            holes = [p for p in access.value if isinstance(p, Hole)]
+            if params and len(holes) == 1 and holes[0].text in params:
+                self.facts.param_accesses.append(
+                    ParamAccess(access.function, holes[0].text, params[holes[0].text], access))
+        self.evaluator.describe = False  # module constants: most are no location, and unparsing them is slow
         for name, bound in self.module_scope.items():
             if isinstance(bound, Ref):
                 if bound.name:
@@ -379,6 +443,7 @@ def _looks_like_model_save(receiver: str | None, node: ast.Call, collector: _Col
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_BUILTINS = frozenset(dir(builtins))
 _HANDLERS = {
     ast.Import: _Collector.visit_import,
     ast.ImportFrom: _Collector.visit_import_from,

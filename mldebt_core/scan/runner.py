@@ -24,7 +24,7 @@ from mldebt_core.scan.notebooks import cell_of
 from mldebt_core.scan.lineage import artifact_id, build_lineage, is_test_file
 from mldebt_core.scan.lineage_debt import RepoContext, lineage_findings
 from mldebt_core.scan.modules import ML_PACKAGES, ModuleIndex, external_package, module_infos
-from mldebt_core.scan.python_facts import CodeFacts, RawAccess
+from mldebt_core.scan.python_facts import CallSite, CodeFacts, RawAccess
 from mldebt_core.scan.repo_info import declared_consumers, dvc_outputs, git_identity
 from mldebt_core.scan.schema import (
     CodeHealth, DataAccess, ExternalPackage, FileEntry, ImportEdge, LanguageStats, Module, RepoIdentity, ScanDocument,
@@ -172,12 +172,42 @@ def _imports(facts: dict[str, CodeFacts], index: ModuleIndex) -> tuple[list[Impo
 
 
 def _accesses(facts: dict[str, CodeFacts], index: ModuleIndex, settings: ScanSettings) -> list[DataAccess]:
+    depth = settings.value_resolution_depth
+    helpers = defaultdict(list)  # (file, function) -> what it reads/writes through a parameter
+    for path, fact in facts.items():
+        for param_access in fact.param_accesses:
+            helpers[path, param_access.function].append(param_access)
     out = []
     for path in sorted(facts):
         for raw in facts[path].accesses:
-            value = _resolve(raw.value, path, facts, index, settings.value_resolution_depth)
-            out.extend(_data_accesses(path, raw, value))
+            out.extend(_data_accesses(path, raw, _resolve(raw.value, path, facts, index, depth)))
+        for call in facts[path].call_sites:
+            out.extend(_through_helper(path, call, helpers, facts, index, depth))
     return [_relative_to_notebook(a) if a.file.endswith(".ipynb") else a for a in out]
+
+
+def _through_helper(path: str, call: CallSite, helpers, facts, index: ModuleIndex, depth: int) -> list[DataAccess]:
+    """`read_dataframe("data/x.parquet")` where read_dataframe reads its parameter: the access happens here,
+    at the call, with the caller's argument as the location (one level of helpers deep)."""
+    if call.bound is None:
+        home = path
+    else:
+        module = index.resolve(path, call.bound.module, call.bound.level)
+        home = module.path if module else None
+    out = []
+    for summary in helpers.get((home, call.bound.name if call.bound else call.callee), []):
+        arg = (call.args[summary.position] if summary.position is not None and summary.position < len(call.args)
+               else next(((v, t) for k, v, t in call.kwargs if k == summary.param), None))
+        if arg is None:
+            continue
+        argument, expression = arg
+        template = _resolve(summary.access.value, home, facts, index, depth)
+        value = merge(part for p in template for part in (
+            _resolve(argument, path, facts, index, depth) if p == Hole(summary.param) else (p,)))
+        raw = RawAccess(call.line, summary.access.mode, f"{summary.access.api} via {call.callee}()", value,
+                        expression, summary.access.target, call.function)
+        out.extend(_data_accesses(path, raw, value))
+    return out
 
 
 def _relative_to_notebook(access: DataAccess) -> DataAccess:

@@ -76,6 +76,10 @@ class Evaluator:
         self.file_anchor = FILE_ANCHOR + file_path
         self.lookup = lookup
         self.depth = depth
+        self.describe = True  # False: holes get a cheap text (a dotted name or "…"), no ast.unparse
+
+    def hole(self, node: ast.AST) -> Value:
+        return hole(node) if self.describe else (Hole(dotted_name(node) or "…"),)
 
     def constant(self, name: str, node: ast.AST) -> Value | None:
         """A module constant's value, for other modules to import; None when nothing of it is known."""
@@ -86,9 +90,9 @@ class Evaluator:
 
     def value(self, node: ast.AST, depth: int = 0) -> Value:
         if depth > self.depth:
-            return hole(node)
+            return self.hole(node)
         if isinstance(node, ast.Constant):
-            return (node.value,) if isinstance(node.value, str) else hole(node)
+            return (node.value,) if isinstance(node.value, str) else self.hole(node)
         if isinstance(node, ast.Name):
             if node.id == "__file__":
                 return (self.file_anchor,)
@@ -97,7 +101,7 @@ class Evaluator:
                 return (bound,)
             if bound is not None and not isinstance(bound, _DEFINITIONS):
                 return self.value(bound, depth + 1)  # a name indirection: the only step that counts
-            return hole(node)
+            return self.hole(node)
         if isinstance(node, ast.JoinedStr):
             parts: list[Part] = []
             for piece in node.values:
@@ -105,14 +109,14 @@ class Evaluator:
                     parts.append(piece.value)
                 elif isinstance(piece, ast.FormattedValue):
                     inner = self.value(piece.value, depth)
-                    parts.extend(inner if piece.format_spec is None else hole(piece.value))
+                    parts.extend(inner if piece.format_spec is None else self.hole(piece.value))
             return merge(parts)
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Add):
                 return merge(self.value(node.left, depth) + self.value(node.right, depth))
             if isinstance(node.op, ast.Div):
                 return join([self.value(node.left, depth), self.value(node.right, depth)])
-            return hole(node)
+            return self.hole(node)
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) \
                 and node.value.attr == "parents" and isinstance(node.slice, ast.Constant) \
                 and isinstance(node.slice.value, int) and 0 <= node.slice.value < 16:
@@ -127,10 +131,10 @@ class Evaluator:
                 bound = self.lookup(node.value.id)
                 if isinstance(bound, Ref) and bound.name == "":  # `import pkg.paths as p; p.DATA`
                     return (Ref(bound.module, bound.level, node.attr),)
-            return hole(node)
+            return self.hole(node)
         if isinstance(node, ast.Call):
             return self._call(node, depth)
-        return hole(node)
+        return self.hole(node)
 
     def _call(self, node: ast.Call, depth: int) -> Value:
         func = node.func
@@ -162,7 +166,7 @@ class Evaluator:
                 return self.value(node.args[1], depth)
             env = node.args[0]
             return (Hole("$" + env.value if isinstance(env, ast.Constant) else "$env"),)
-        return hole(node)
+        return self.hole(node)
 
 
 def _is_str_literal(node: ast.AST) -> bool:
