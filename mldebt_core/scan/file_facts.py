@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from mldebt_core.scan.detectors import PYTHON_DETECTORS, TEXT_DETECTORS
 from mldebt_core.scan.notebooks import notebook_cells
-from mldebt_core.scan.python_facts import CodeFacts, RawAccess, collect_python_facts
+from mldebt_core.scan.code_facts import CodeFacts, RawAccess
+from mldebt_core.scan.python_facts import collect_python_facts
 from mldebt_core.scan.shell import analyse_shell
 from mldebt_core.scan.sql import tables
 from mldebt_core.scan.values import Hole, Value

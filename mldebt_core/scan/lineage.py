@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from mldebt_core.scan.python_facts import MODEL_EXTENSIONS
+from mldebt_core.scan.access_apis import MODEL_EXTENSIONS
 from mldebt_core.scan.schema import Artifact, DataAccess, LineageEdge
 
 STRONG_MODEL_EXTENSIONS = tuple(e for e in MODEL_EXTENSIONS if e not in (".bin", ".pb", ".pkl", ".pickle", ".model"))

@@ -7,95 +7,16 @@ pure functions over these facts.
 
 import ast
 import builtins
-from dataclasses import dataclass, field
 
+from mldebt_core.scan.access_apis import (
+    FILE_OPENERS, FIT_METHODS, MODEL_EXTENSIONS, MODEL_LOAD_CALLS, MODEL_SAVE_METHODS, NUMPY_READERS,
+    NUMPY_WRITERS, PANDAS_READERS, PANDAS_SQL_READERS, PANDAS_WRITERS, PREDICT_METHODS, SERIALIZER_DUMPS,
+    SERIALIZER_LOADS, SERIALIZERS, SPARK_READ_TERMINALS, SPARK_WRITE_TERMINALS, SQL_RECEIVER_HINTS,
+)
+from mldebt_core.scan.code_facts import CallSite, CodeFacts, ImportFact, ParamAccess, RawAccess
 from mldebt_core.scan.sql import looks_like_sql
 from mldebt_core.scan.values import Evaluator, Hole, Ref, Value, dotted_name, source_text
 from mldebt_core.settings import DEFAULT_SCAN_SETTINGS, ScanSettings
-
-PANDAS_READERS = frozenset({
-    "read_csv", "read_table", "read_parquet", "read_json", "read_pickle", "read_feather", "read_excel",
-    "read_hdf", "read_orc", "read_fwf", "read_xml", "read_stata", "read_sas", "read_spss", "read_ndjson",
-    "read_ipc", "read_avro", "read_delta",
-})
-PANDAS_SQL_READERS = frozenset({"read_sql", "read_sql_query", "read_gbq", "read_database"})
-PANDAS_WRITERS = frozenset({
-    "to_csv", "to_parquet", "to_json", "to_pickle", "to_feather", "to_excel", "to_hdf", "to_orc",
-    "to_stata", "to_xml", "to_html", "write_csv", "write_parquet", "write_ndjson", "write_ipc", "write_delta",
-})
-NUMPY_READERS = frozenset({"load", "loadtxt", "genfromtxt", "fromfile", "memmap"})
-NUMPY_WRITERS = frozenset({"save", "savez", "savez_compressed", "savetxt"})
-SERIALIZERS = frozenset({"pickle", "dill", "cloudpickle", "joblib", "torch", "json", "yaml", "cPickle",
-                         "msgpack", "orjson"})
-SERIALIZER_LOADS = frozenset({"load", "safe_load", "full_load", "unsafe_load", "load_all", "safe_load_all"})
-SERIALIZER_DUMPS = frozenset({"dump", "safe_dump", "dump_all", "save"})
-FILE_OPENERS = frozenset({"open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open",
-                          "tarfile.open", "zipfile.ZipFile", "h5py.File", "fsspec.open", "smart_open.open"})
-SPARK_READ_TERMINALS = frozenset({"csv", "parquet", "json", "orc", "text", "load", "table", "jdbc", "delta"})
-SPARK_WRITE_TERMINALS = frozenset({"csv", "parquet", "json", "orc", "text", "save", "saveAsTable", "insertInto",
-                                   "jdbc", "delta", "start", "toTable"})
-MODEL_SAVE_METHODS = frozenset({"save_model", "save_weights", "export_model"})
-MODEL_LOAD_CALLS = frozenset({"load_model", "load_weights", "keras.models.load_model",
-                              "tf.keras.models.load_model", "tf.saved_model.load"})
-MODEL_EXTENSIONS = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".h5", ".hdf5", ".keras", ".onnx", ".ckpt",
-                    ".cbm", ".model", ".bin", ".safetensors", ".pb", ".ubj", ".txt.model", ".mdl")
-FIT_METHODS = frozenset({"fit", "train", "fit_generator", "partial_fit"})
-PREDICT_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function",
-                             "transform_predict", "score_samples"})
-SQL_RECEIVER_HINTS = ("cur", "con", "conn", "engine", "db", "session", "client", "spark", "duck", "bq")
-
-
-@dataclass(frozen=True, slots=True)
-class RawAccess:
-    line: int
-    mode: str  # "read" | "write"
-    api: str
-    value: Value
-    expression: str
-    target: str = "path"  # "path" | "sql" (value is SQL text) | "table" (value is a table name)
-    function: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ImportFact:
-    line: int
-    module: str  # as written ('' for `from . import x`)
-    level: int
-    names: tuple[str, ...]  # imported names for `from` imports, () for `import x`
-
-
-@dataclass(frozen=True, slots=True)
-class ParamAccess:
-    """A module-level function reads or writes the location its caller passes in a parameter."""
-    function: str
-    param: str
-    position: int | None  # None for keyword-only parameters
-    access: RawAccess  # its value holds Hole(param) where the caller's argument goes
-
-
-@dataclass(frozen=True, slots=True)
-class CallSite:
-    """A call of a plain name with at least one argument that is (partly) a literal location."""
-    line: int
-    callee: str
-    bound: Ref | None  # the import the callee's name comes from; None for this module's own functions
-    args: tuple[tuple[Value, str] | None, ...]  # per position: (value, expression), None when nothing known
-    kwargs: tuple[tuple[str, Value, str], ...]
-    function: str
-
-
-@dataclass(slots=True)
-class CodeFacts:
-    imports: list[ImportFact] = field(default_factory=list)
-    accesses: list[RawAccess] = field(default_factory=list)
-    constants: dict[str, Value] = field(default_factory=dict)
-    runs: list[tuple[int, str]] = field(default_factory=list)  # (line, script or module) a shell step runs
-    fits: bool = False
-    predicts: bool = False
-    detected: dict[str, object] = field(default_factory=dict)  # detector name -> its per-file result
-    cells: tuple[tuple[int, int], ...] = ()  # notebooks: (first source line, cell number) of each code cell
-    param_accesses: list[ParamAccess] = field(default_factory=list)
-    call_sites: list[CallSite] = field(default_factory=list)
 
 
 class _Collector:
@@ -475,5 +396,3 @@ def collect_python_facts(tree: ast.Module, path: str, settings: ScanSettings = D
     finally:  # the scan runs with the cyclic GC off: break collector <-> detector cycles by hand
         collector.detectors = collector.hooks = collector.evaluator = collector.scopes = None
 
-
-__all__ = ["Hole", "ImportFact", "CodeFacts", "RawAccess", "collect_python_facts"]

@@ -24,7 +24,7 @@ from mldebt_core.scan.notebooks import cell_of
 from mldebt_core.scan.lineage import artifact_id, build_lineage, is_test_file
 from mldebt_core.scan.lineage_debt import RepoContext, lineage_findings
 from mldebt_core.scan.modules import ML_PACKAGES, ModuleIndex, external_package, module_infos
-from mldebt_core.scan.python_facts import CallSite, CodeFacts, RawAccess
+from mldebt_core.scan.code_facts import CallSite, CodeFacts, RawAccess
 from mldebt_core.scan.repo_info import declared_consumers, dvc_outputs, git_identity
 from mldebt_core.scan.schema import (
     CodeHealth, DataAccess, ExternalPackage, FileEntry, ImportEdge, LanguageStats, Module, RepoIdentity, ScanDocument,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from mldebt_core.scan.lineage import is_test_file
-from mldebt_core.scan.python_facts import PREDICT_METHODS
+from mldebt_core.scan.access_apis import PREDICT_METHODS
 from mldebt_core.scan.values import Ref, dotted_name
 
 # Constructor -> the package it must be imported from; KFold-likes only shuffle (and so need a seed) on request.

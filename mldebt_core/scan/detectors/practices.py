@@ -7,7 +7,7 @@ from mldebt_core.scan.detectors.base import Analysis, RepoFacts
 from mldebt_core.scan.detectors.prototype import is_production
 from mldebt_core.scan.findings import make_finding
 from mldebt_core.scan.lineage import is_test_file
-from mldebt_core.scan.python_facts import NUMPY_READERS, PANDAS_READERS, PANDAS_SQL_READERS
+from mldebt_core.scan.access_apis import NUMPY_READERS, PANDAS_READERS, PANDAS_SQL_READERS
 
 DATA_TEST_PACKAGES = frozenset({"pandera", "great_expectations", "tensorflow_data_validation", "deepchecks", "soda"})
 ROW_VALIDATORS = frozenset({"pydantic"})  # counts when the same file walks a DataFrame row by row
