@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "(Sculley et al., NeurIPS 2015).")
     parser.add_argument("--version", action="version", version=f"mldebt {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+    parser.add_argument("--db", metavar="PATH",
+                        help="the DuckDB database file (default: $MLDEBT_DB, else "
+                             "$XDG_DATA_HOME/mldebt/mldebt.duckdb, XDG_DATA_HOME defaulting to ~/.local/share)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     scan = commands.add_parser(
@@ -48,7 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--fail-on", choices=[s.value for s in Severity], metavar="SEVERITY",
                       help="exit 1 when a finding of this severity or higher exists (low, medium, high, critical)")
     scan.add_argument("-q", "--quiet", action="store_true", help="no progress bar or closing line on stderr")
+    scan.add_argument("--ingest", action="store_true", help="also store the scan in the database (see --db)")
     scan.set_defaults(run=_scan)
+
+    ingest = commands.add_parser(
+        "ingest-scan", help="store a scan JSON in the database",
+        description="Validate a scan JSON and store it in the database (see --db). Storing the same scan again "
+                    "changes nothing. When another process holds the database, the scan is queued beside it "
+                    "and the next mldebt process to open the database stores it.")
+    ingest.add_argument("file", metavar="FILE", help="the scan JSON written by `mldebt scan`; '-' reads standard input")
+    ingest.add_argument("--system", metavar="NAME", help="store it under this system (default: the scan's repo.name)")
+    ingest.set_defaults(run=_ingest_scan)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the scan document",
                                  description="Print the JSON Schema of the scan document, generated from its models.")
@@ -95,6 +108,8 @@ def _scan(args) -> int:
             counts = document.summary
             print(f"mldebt: wrote {args.output}: {counts.files} files, {len(document.findings)} findings, "
                   f"{counts.skipped} skipped", file=sys.stderr)
+    if args.ingest:
+        _store_document(args, document, args.output if args.output != "-" else f"the scan of {args.path}")
     if args.fail_on:
         threshold = Severity(args.fail_on).rank
         if any(Severity(f.severity).rank >= threshold for f in document.findings):
@@ -109,6 +124,60 @@ def _schema(args) -> int:
 
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
     return ExitCode.OK
+
+
+def _ingest_scan(args) -> int:
+    from mldebt_core.settings import DEFAULT_STORE_SETTINGS
+    from mldebt_core.store.ingest import parse_scan
+
+    source = "<stdin>" if args.file == "-" else args.file
+    data = _read_input(args.file, DEFAULT_STORE_SETTINGS.max_scan_bytes)
+    _store_document(args, parse_scan(data, source), source, args.system)
+    return ExitCode.OK
+
+
+def _store_document(args, document, source: str, system: str | None = None) -> None:
+    """Store a validated scan; queue it in the inbox when another process holds the database."""
+    from mldebt_core.store import (DatabaseLockedError, Store, default_db_path, inbox_path, ingest_document,
+                                   ingest_inbox, queue_scan)
+
+    db = Path(args.db).expanduser() if args.db else default_db_path()
+    try:
+        store = Store(db)
+    except DatabaseLockedError as locked:
+        queued = queue_scan(db, document, source, system)
+        holder = f" (PID {locked.pid})" if locked.pid is not None else ""
+        print(f"mldebt: the database {db} is open in another mldebt process{holder}; queued {source} in "
+              f"{queued.parent}; the next mldebt process to open the database stores it", file=sys.stderr)
+        return
+    with store:
+        earlier = ingest_inbox(store)  # scans queued while another process held the database, oldest first
+        result = ingest_document(store, document, source, system)
+    if result.created:
+        print(f"mldebt: stored {source} as scan {result.scan_id} of system {result.system} in {db}", file=sys.stderr)
+    else:
+        print(f"mldebt: {source} is already stored as scan {result.scan_id} of system {result.system} in {db}; "
+              f"nothing added", file=sys.stderr)
+    stored = sum(outcome.result is not None for outcome in earlier)
+    if earlier:
+        print(f"mldebt: also stored {stored} queued scan(s) from {inbox_path(db)}, rejected {len(earlier) - stored}",
+              file=sys.stderr)
+
+
+def _read_input(name: str, limit: int) -> bytes:
+    """Up to limit + 1 bytes of FILE or standard input ('-'): enough to tell an oversized scan, never all of it."""
+    if name == "-":
+        return sys.stdin.buffer.read(limit + 1)
+    path = Path(name)
+    if path.is_dir():
+        raise MldebtError(f"{name}: is a directory; FILE must be a scan JSON")
+    try:
+        with open(path, "rb") as stream:
+            return stream.read(limit + 1)
+    except FileNotFoundError:
+        raise MldebtError(f"{name}: no such file") from None
+    except OSError as error:
+        raise MldebtError(f"{name}: cannot read ({error.strerror})") from None
 
 
 def _check_writable(path: Path) -> None:

@@ -150,6 +150,27 @@ class HygieneSettings:
 
 
 @dataclass(frozen=True)
+class GraphSettings:
+    """The Dependencies page's drawings (import and lineage graphs)."""
+
+    max_nodes: int = 150
+    """nodes; a graph with more is drawn aggregated by folder/package prefix, at the deepest prefix depth that
+    stays within this many (a browser draws about 200 nodes in under a second with physics off)."""
+
+    layout_seed: int = 7
+    """seed of the spring layout, fixed so that the same scan always draws the same picture."""
+
+    layout_scale: float = 1000.0
+    """pixels; half the width of the square the layout spreads the nodes over."""
+
+    height_px: int = 600
+    """pixels; height of the drawn graph."""
+
+
+DEFAULT_GRAPH_SETTINGS = GraphSettings()
+
+
+@dataclass(frozen=True)
 class ScanSettings:
     max_file_bytes: int = 2_000_000
     """bytes; files larger than this are listed as skipped ("too_large"), never read."""
@@ -196,3 +217,17 @@ class ScanSettings:
 
 
 DEFAULT_SCAN_SETTINGS = ScanSettings()
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """The DuckDB store and what it accepts (see docs/store.md)."""
+
+    max_scan_bytes: int = 100_000_000
+    """bytes; a scan JSON larger than this is refused before it is parsed (the 5,000-module benchmark scan is 4.4 MB)."""
+
+    inbox_suffix: str = ".inbox"
+    """folder-name suffix; scans queued while another process holds the database wait in `<database><suffix>/`."""
+
+
+DEFAULT_STORE_SETTINGS = StoreSettings()

@@ -29,7 +29,7 @@ df = pd.read_csv("data/input_v1.csv")
 df["pred"] = model.predict(df[["x"]])
 df.to_csv("data/predictions.csv")
 """
-HEAVY = ("streamlit", "plotly", "pandas", "sklearn")
+HEAVY = ("streamlit", "plotly", "pandas", "sklearn", "duckdb", "pyarrow")
 
 
 @pytest.fixture

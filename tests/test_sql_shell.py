@@ -196,3 +196,7 @@ def test_notebook_source_keeps_code_cells_and_neutralises_magics():
     ]}
     # the 3-line %%sql cell stays 3 (blank) lines, so findings keep their line numbers
     assert notebook_source(json.dumps(document)) == "pass\nimport os\n\n\n\nfor i in x:\n    pass\npass\n"
+
+
+def test_insert_or_replace_is_a_write():
+    assert tables("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)") == ([], ["meta"])

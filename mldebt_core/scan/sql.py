@@ -11,7 +11,7 @@ _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 _STRINGS = re.compile(r"'(?:[^']|'')*'")
 _FROM_IN_FUNCTION = re.compile(r"\b(?:extract|substring|trim|overlay|position)\s*\([^()]*\)", re.I)
 _WRITES = re.compile(
-    r"\b(?:insert\s+(?:into|overwrite(?:\s+table)?)|create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?"
+    r"\b(?:insert\s+(?:or\s+(?:replace|ignore)\s+)?(?:into|overwrite(?:\s+table)?)|create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?"
     r"(?:table|view|materialized\s+view)(?:\s+if\s+not\s+exists)?|merge\s+into|update|delete\s+from|"
     r"truncate(?:\s+table)?|copy)\s+(" + _NAME + ")", re.I)
 # Atomic name: no backtracking into `generate_series(` to read `generate_serie` as a table.

@@ -1,0 +1,94 @@
+"""Read functions the pages call: parameterised SQL in, plain lists or pandas DataFrames out.
+
+Aggregation happens in DuckDB (GROUP BY, joins), never in Python loops over rows.
+"""
+
+from mldebt_core.scan.schema import ScanDocument
+from mldebt_core.store.db import Store
+from mldebt_core.store.errors import StoreError
+
+_FINDING_COLUMNS = ("finding_id, kind, paper_section, severity, confidence, file, line, cell, message, evidence")
+
+
+def list_systems(store: Store) -> list[str]:
+    """System names, alphabetical."""
+    return [row[0] for row in store.query("SELECT name FROM systems ORDER BY name")]
+
+
+def list_scans(store: Store, system: str):
+    """DataFrame of a system's scans, newest first, with their finding counts."""
+    return store.query_df(
+        "SELECT s.id AS scan_id, s.repo_commit AS commit, s.branch, s.scanned_at, s.tool_version, "
+        "s.schema_version, s.ingested_at, s.source_name, "
+        "(SELECT count(*) FROM findings f WHERE f.scan_id = s.id) AS findings "
+        "FROM scans s WHERE s.system = ? ORDER BY s.scanned_at DESC, s.id DESC", [system])
+
+
+def latest_scan(store: Store, system: str) -> int | None:
+    """Id of the system's most recent scan (by scan time, then ingest order), or None."""
+    return store.query_value(
+        "SELECT id FROM scans WHERE system = ? ORDER BY scanned_at DESC, id DESC LIMIT 1", [system])
+
+
+def scan_document(store: Store, scan_id: int) -> ScanDocument:
+    """The stored scan document, exactly as validated at ingest."""
+    text = store.query_value("SELECT document FROM scans WHERE id = ?", [scan_id])
+    if text is None:
+        raise StoreError(f"no scan with id {scan_id} in the database {store.path}")
+    return ScanDocument.model_validate_json(text)
+
+
+def findings(store: Store, scan_id: int, kinds: list[str] | None = None, severities: list[str] | None = None,
+             file_like: str | None = None, sections: list[int] | None = None):
+    """DataFrame of a scan's findings; each filter is optional (None: no filter).
+
+    `file_like` is an SQL LIKE pattern on the file path (`%` any text, `_` one character),
+    case-insensitive. Findings without a file never match a file filter.
+    """
+    sql = f"SELECT {_FINDING_COLUMNS} FROM findings WHERE scan_id = ?"
+    params: list = [scan_id]
+    if kinds is not None:
+        sql += " AND list_contains(?::VARCHAR[], kind)"
+        params.append(list(kinds))
+    if severities is not None:
+        sql += " AND list_contains(?::VARCHAR[], severity)"
+        params.append(list(severities))
+    if sections is not None:
+        sql += " AND list_contains(?::BIGINT[], paper_section)"
+        params.append([int(s) for s in sections])
+    if file_like is not None:
+        sql += " AND file ILIKE ?"
+        params.append(file_like)
+    return store.query_df(sql + " ORDER BY paper_section, kind, file NULLS FIRST, line NULLS FIRST, finding_id",
+                          params)
+
+
+def findings_trend(store: Store, system: str):
+    """DataFrame (scan_id, scanned_at, commit, kind, findings): counts per scan and kind, oldest scan first."""
+    return store.query_df(
+        "SELECT s.id AS scan_id, s.scanned_at, s.repo_commit AS commit, f.kind, count(*) AS findings "
+        "FROM scans s JOIN findings f ON f.scan_id = s.id WHERE s.system = ? "
+        "GROUP BY ALL ORDER BY s.scanned_at, s.id, f.kind", [system])
+
+
+def findings_diff(store: Store, scan_id: int, previous_scan_id: int):
+    """DataFrame of findings by stable id with status 'new', 'fixed' or 'kept' (newer scan's row when kept)."""
+    return store.query_df(
+        f"WITH now AS (SELECT {_FINDING_COLUMNS} FROM findings WHERE scan_id = ?), "
+        f"before AS (SELECT {_FINDING_COLUMNS} FROM findings WHERE scan_id = ?) "
+        "SELECT CASE WHEN before.finding_id IS NULL THEN 'new' WHEN now.finding_id IS NULL THEN 'fixed' "
+        "ELSE 'kept' END AS status, "
+        "coalesce(now.finding_id, before.finding_id) AS finding_id, coalesce(now.kind, before.kind) AS kind, "
+        "coalesce(now.paper_section, before.paper_section) AS paper_section, "
+        "coalesce(now.severity, before.severity) AS severity, "
+        "CASE WHEN now.finding_id IS NULL THEN before.file ELSE now.file END AS file, "
+        "CASE WHEN now.finding_id IS NULL THEN before.line ELSE now.line END AS line, "
+        "coalesce(now.message, before.message) AS message "
+        "FROM now FULL OUTER JOIN before ON now.finding_id = before.finding_id "
+        "ORDER BY status, paper_section, kind, finding_id", [scan_id, previous_scan_id])
+
+
+def languages(store: Store, scan_id: int):
+    """DataFrame (language, files, lines) of a scan, most lines first."""
+    return store.query_df(
+        "SELECT language, files, lines FROM languages WHERE scan_id = ? ORDER BY lines DESC, language", [scan_id])

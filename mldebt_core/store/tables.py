@@ -1,0 +1,66 @@
+"""Which rows of which table a scan document becomes: the one map from the scan contract to the store.
+
+Each `ChildTable` names its columns and a function giving one tuple per row; `ingest`
+turns them into a column-oriented Arrow table and inserts it with one
+`INSERT … SELECT`, so 20,000 import edges are one statement, not 20,000.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from mldebt_core.scan.schema import ScanDocument
+
+
+@dataclass(frozen=True)
+class ChildTable:
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    """(column, Arrow type name) pairs after `scan_id`: 'string', 'int64', 'bool' or 'list<string>'."""
+    rows: Callable[[ScanDocument], Iterable[tuple]]
+
+
+def _settings(document: ScanDocument) -> Iterable[tuple]:
+    for config in document.configs:
+        for setting in config.settings:
+            yield config.path, setting.key, setting.value, setting.line
+
+
+CHILD_TABLES: tuple[ChildTable, ...] = (
+    ChildTable("languages", (("language", "string"), ("files", "int64"), ("lines", "int64")),
+               lambda d: ((x.language, x.files, x.lines) for x in d.languages)),
+    ChildTable("files", (("path", "string"), ("language", "string"), ("lines", "int64"), ("bytes", "int64")),
+               lambda d: ((x.path, x.language, x.lines, x.bytes) for x in d.files)),
+    ChildTable("skipped_files", (("path", "string"), ("reason", "string"), ("detail", "string"), ("line", "int64")),
+               lambda d: ((x.path, x.reason, x.detail, x.line) for x in d.skipped)),
+    ChildTable("modules", (("name", "string"), ("path", "string"), ("is_package", "bool")),
+               lambda d: ((x.name, x.path, x.is_package) for x in d.modules)),
+    ChildTable("import_edges", (("source", "string"), ("target", "string"), ("line", "int64")),
+               lambda d: ((x.source, x.target, x.line) for x in d.import_edges)),
+    ChildTable("external_packages", (("name", "string"), ("ml", "bool"), ("imported_by", "list<string>")),
+               lambda d: ((x.name, x.ml, x.imported_by) for x in d.external_packages)),
+    ChildTable("data_accesses", (("file", "string"), ("line", "int64"), ("cell", "int64"), ("mode", "string"),
+                                 ("api", "string"), ("location", "string"), ("resolution", "string"),
+                                 ("expression", "string"), ("artifact", "string")),
+               lambda d: ((x.file, x.line, x.cell, x.mode, x.api, x.location, x.resolution, x.expression,
+                           x.artifact) for x in d.data_accesses)),
+    ChildTable("artifacts", (("id", "string"), ("kind", "string"), ("location", "string"), ("role", "string"),
+                             ("readers", "list<string>"), ("writers", "list<string>"),
+                             ("upstream", "list<string>"), ("upstream_code", "list<string>")),
+               lambda d: ((x.id, x.kind, x.location, x.role, x.readers, x.writers, x.upstream, x.upstream_code)
+                          for x in d.artifacts)),
+    ChildTable("lineage_edges", (("source", "string"), ("target", "string"), ("mode", "string")),
+               lambda d: ((x.source, x.target, x.mode) for x in d.lineage_edges)),
+    ChildTable("configs", (("path", "string"), ("format", "string"), ("key_count", "int64"),
+                           ("feature_count", "int64")),
+               lambda d: ((x.path, x.format, x.key_count, x.feature_count) for x in d.configs)),
+    ChildTable("config_settings", (("path", "string"), ("key", "string"), ("value", "string"), ("line", "int64")),
+               _settings),
+    ChildTable("config_reads", (("file", "string"), ("line", "int64"), ("key", "string"), ("how", "string")),
+               lambda d: ((x.file, x.line, x.key, x.how) for x in d.config_reads)),
+    ChildTable("findings", (("finding_id", "string"), ("kind", "string"), ("paper_section", "int64"),
+                            ("severity", "string"), ("confidence", "int64"), ("file", "string"), ("line", "int64"),
+                            ("cell", "int64"), ("message", "string"), ("evidence", "string")),
+               lambda d: ((x.id, x.kind, x.paper_section, x.severity, x.confidence, x.file, x.line, x.cell,
+                           x.message, json.dumps(x.evidence, sort_keys=True)) for x in d.findings)),
+)

@@ -1,0 +1,339 @@
+"""The DuckDB store: round trip, migration, atomic refusals, idempotency, queries, threads, the inbox."""
+
+import json
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mldebt_core.scan.schema import load_scan
+from mldebt_core.store import (IngestError, Store, StoreError, default_db_path, inbox_path, ingest_inbox,
+                               ingest_scan, queue_scan)
+from mldebt_core.store import queries
+from mldebt_core.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from tests.store_helpers import LISTS, SAMPLE, SAMPLE_BYTES, as_bytes, modified_scan
+
+SYSTEM = SAMPLE["repo"]["name"]
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "mldebt.duckdb") as opened:
+        yield opened
+
+
+@pytest.fixture
+def two_scans(store):
+    first = ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
+    second = ingest_scan(store, as_bytes(modified_scan()), "later.json")
+    return store, first.scan_id, second.scan_id
+
+
+# -- round trip, idempotency ---------------------------------------------------------------------------
+
+def test_round_trip_counts_equal_the_document_and_the_document_comes_back(store):
+    result = ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
+    assert (result.scan_id, result.system, result.created) == (1, SYSTEM, True)
+    counts = store.table_counts()
+    for key, table in LISTS.items():
+        assert counts[table] == len(SAMPLE[key]), table
+    assert counts["config_settings"] == sum(len(c["settings"]) for c in SAMPLE["configs"])
+    assert (counts["systems"], counts["scans"]) == (1, 1)
+    assert queries.scan_document(store, 1) == load_scan(SAMPLE_BYTES)
+    evidence = store.query_value("SELECT evidence FROM findings WHERE finding_id = ?", [SAMPLE["findings"][0]["id"]])
+    assert json.loads(evidence) == SAMPLE["findings"][0]["evidence"]
+
+
+def test_reingesting_the_same_scan_inserts_nothing_even_reformatted(store):
+    first = ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
+    before = store.table_counts()
+    again = ingest_scan(store, json.dumps(SAMPLE, indent=4).encode(), "copy.json")
+    assert (again.scan_id, again.created) == (first.scan_id, False)
+    assert store.table_counts() == before
+    other = ingest_scan(store, SAMPLE_BYTES, "demo_scan.json", system="another")
+    assert other.created and other.scan_id != first.scan_id
+    assert queries.list_systems(store) == sorted(["another", SYSTEM])
+
+
+def test_an_older_scan_version_is_migrated_on_ingest(store):
+    v1 = Path(__file__).parent / "assets" / "demo_scan_v1.json"
+    result = ingest_scan(store, v1.read_bytes(), "v1.json")
+    assert result.created
+    assert store.query_value("SELECT min(confidence) FROM findings WHERE scan_id = ?", [result.scan_id]) == 100
+
+
+# -- refusals: one sentence, nothing written --------------------------------------------------------------
+
+def _broken(case: str) -> bytes:
+    document = modified_scan()
+    if case == "bad_json":
+        return b'{"schema_version": 2,\n "tool": }'
+    if case == "unknown_version":
+        document["schema_version"] = 7
+    elif case == "missing_field":
+        del document["files"][2]["language"]
+    elif case == "bad_severity":
+        document["findings"][3]["severity"] = "urgent"
+    elif case == "top_level_array":
+        return b"[1, 2]"
+    elif case == "not_text":
+        return b"\xff\xfe\x00garbage\x80"
+    return as_bytes(document)
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("bad_json", "broken.json: not valid JSON at line 2, column 10: Expecting value"),
+    ("unknown_version", "broken.json: schema_version: unknown scan schema version 7; this mldebt reads versions 1 to"),
+    ("missing_field", "broken.json: files[2].language: required field is missing"),
+    ("bad_severity", "broken.json: findings[3].severity: expected 'low', 'medium', 'high' or 'critical', got 'urgent'"),
+    ("top_level_array", "broken.json: (top level): expected a JSON object (a scan document), got a JSON array"),
+    ("not_text", "broken.json: not"),
+])
+def test_bad_input_is_refused_with_one_sentence_and_changes_nothing(store, case, expected):
+    ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
+    before = store.table_counts()
+    with pytest.raises(IngestError) as refused:
+        ingest_scan(store, _broken(case), "broken.json")
+    message = str(refused.value)
+    assert message.startswith(expected) and "\n" not in message
+    assert store.table_counts() == before
+
+
+def test_an_oversized_scan_is_refused_before_parsing(store):
+    with pytest.raises(IngestError, match=r"^big\.json: 56,3\d\d bytes is more than the 1,000-byte limit for a scan "
+                                          r"\(setting StoreSettings\.max_scan_bytes\)$"):
+        ingest_scan(store, SAMPLE_BYTES, "big.json", max_bytes=1000)
+    assert store.table_counts()["scans"] == 0
+
+
+def test_a_failure_midway_through_the_insert_rolls_everything_back(store):
+    """Findings are inserted last: a number too large for BIGINT there fails after every other table was written."""
+    ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
+    before = store.table_counts()
+    document = modified_scan()
+    document["findings"][-1]["line"] = 2 ** 70
+    with pytest.raises(IngestError, match=r"^huge\.json: findings: a value cannot be stored"):
+        ingest_scan(store, as_bytes(document), "huge.json")
+    assert store.table_counts() == before
+    assert queries.list_scans(store, SYSTEM)["scan_id"].tolist() == [1]
+
+
+def _json_values():
+    return st.one_of(st.none(), st.booleans(), st.integers(), st.integers(min_value=2 ** 62, max_value=2 ** 80),
+                     st.floats(allow_nan=False), st.text(max_size=20), st.lists(st.text(max_size=5), max_size=3))
+
+
+@st.composite
+def _mutated_scans(draw) -> bytes:
+    """The sample with one field of one list item (or of repo) replaced by an arbitrary JSON value."""
+    document = json.loads(SAMPLE_BYTES)
+    section = draw(st.sampled_from(["repo", "tool", "findings", "files", "modules", "artifacts", "configs"]))
+    target = document[section]
+    if isinstance(target, list):
+        target = target[draw(st.integers(0, len(target) - 1))]
+    key = draw(st.sampled_from(sorted(target)))
+    target[key] = draw(_json_values())
+    return as_bytes(document)
+
+
+@pytest.fixture(scope="module")
+def shared_store(tmp_path_factory):
+    with Store(tmp_path_factory.mktemp("prop") / "prop.duckdb") as opened:
+        yield opened
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.one_of(st.binary(max_size=200), _mutated_scans()))
+def test_any_bytes_are_stored_whole_or_refused_with_the_user_error(shared_store, data):
+    before = shared_store.table_counts()
+    try:
+        result = ingest_scan(shared_store, data, "any.json")
+    except IngestError as refused:
+        assert str(refused).startswith("any.json: ") and "\n" not in str(refused)
+        assert shared_store.table_counts() == before
+        return
+    after = shared_store.table_counts()
+    if result.created:
+        assert after["scans"] == before["scans"] + 1
+        assert after["findings"] - before["findings"] == len(json.loads(data).get("findings", []))
+    else:
+        assert after == before
+
+
+# -- schema migration ------------------------------------------------------------------------------------
+
+def test_a_version_1_database_is_migrated_forward_keeping_its_rows(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))  # a database as mldebt with schema version 1 left it
+    for statement in MIGRATIONS[0]:
+        con.execute(statement)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.execute("INSERT INTO systems (name) VALUES ('old')")
+    con.execute("INSERT INTO scans (id, system, scanned_at, tool_version, schema_version, content_sha256, "
+                "source_name, document) VALUES (1, 'old', '2025-01-01T00:00:00Z', '0.0.1', 1, 'x', 'old.json', '{}')")
+    con.execute("INSERT INTO findings (scan_id, finding_id, kind, paper_section, severity, message, evidence) "
+                "VALUES (1, 'glue_code:1', 'glue_code', 5, 'low', 'glue', '{}')")
+    con.close()
+    with Store(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 2
+        assert store.query("SELECT finding_id, confidence, cell FROM findings") == [("glue_code:1", 100, None)]
+        assert store.query_value("SELECT code_health FROM scans WHERE id = 1") == "{}"
+        assert store.table_counts()["configs"] == 0
+        assert ingest_scan(store, SAMPLE_BYTES, "demo_scan.json").scan_id == 2
+    with Store(path) as reopened:  # reopening a current database changes nothing
+        assert reopened.schema_version() == SCHEMA_VERSION and reopened.table_counts()["scans"] == 2
+
+
+def test_a_database_from_a_newer_mldebt_is_refused(tmp_path):
+    path = tmp_path / "new.duckdb"
+    with Store(path) as store, store.transaction() as cursor:
+        cursor.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
+    with pytest.raises(StoreError, match="has schema version 3, written by a newer mldebt"):
+        Store(path)
+
+
+def test_default_path_honours_mldebt_db_then_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv("MLDEBT_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_db_path() == tmp_path / "xdg" / "mldebt" / "mldebt.duckdb"
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/ignored")
+    assert default_db_path() == Path.home() / ".local" / "share" / "mldebt" / "mldebt.duckdb"
+    monkeypatch.setenv("MLDEBT_DB", str(tmp_path / "x.duckdb"))
+    assert default_db_path() == tmp_path / "x.duckdb"
+
+
+def test_memory_store_works_and_has_no_inbox():
+    with Store(":memory:") as store:
+        assert ingest_scan(store, SAMPLE_BYTES, "demo_scan.json").created
+        assert ingest_inbox(store) == []
+
+
+# -- queries ---------------------------------------------------------------------------------------------
+
+def test_systems_scans_and_latest(two_scans):
+    store, first, second = two_scans
+    assert queries.list_systems(store) == [SYSTEM]
+    scans = queries.list_scans(store, SYSTEM)
+    assert scans["scan_id"].tolist() == [second, first]  # newest first
+    assert scans["findings"].tolist() == [len(SAMPLE["findings"]) - 2, len(SAMPLE["findings"])]
+    assert scans["commit"].tolist()[0] == "b" * 40
+    assert queries.latest_scan(store, SYSTEM) == second
+    assert queries.latest_scan(store, "nobody") is None
+    assert queries.list_scans(store, "nobody").empty
+
+
+def test_findings_filters(two_scans):
+    store, first, _ = two_scans
+    everything = queries.findings(store, first)
+    assert len(everything) == len(SAMPLE["findings"])
+    assert set(everything["finding_id"]) == {f["id"] for f in SAMPLE["findings"]}
+    config = queries.findings(store, first, kinds=["config_debt"])
+    assert len(config) == sum(f["kind"] == "config_debt" for f in SAMPLE["findings"]) > 0
+    high = queries.findings(store, first, severities=["high", "critical"], sections=[4])
+    assert set(high["kind"]) <= {"direct_feedback_loop", "hidden_feedback_loop"} and len(high) > 0
+    in_churn = queries.findings(store, first, file_like="churn/%")
+    assert len(in_churn) == sum((f["file"] or "").startswith("churn/") for f in SAMPLE["findings"]) > 0
+    assert queries.findings(store, first, kinds=[]).empty
+    assert queries.findings(store, first, file_like="'; DROP TABLE findings; --").empty
+    assert store.table_counts()["findings"] > 0
+
+
+def test_trend_counts_per_scan_and_kind(two_scans):
+    store, first, second = two_scans
+    trend = queries.findings_trend(store, SYSTEM)
+    assert trend["scan_id"].unique().tolist() == [first, second]  # oldest first
+    assert trend["findings"].sum() == 2 * len(SAMPLE["findings"]) - 2
+    row = trend[(trend.scan_id == second) & (trend.kind == "fixed_threshold")]
+    expected = sum(f["kind"] == "fixed_threshold" for f in modified_scan()["findings"])
+    assert row["findings"].tolist() == [expected]
+
+
+def test_diff_new_fixed_kept_by_stable_id(two_scans):
+    store, first, second = two_scans
+    diff = queries.findings_diff(store, second, first)
+    by_status = diff.groupby("status")["finding_id"].apply(set).to_dict()
+    assert by_status["new"] == {"fixed_threshold:000000000001"}
+    assert by_status["fixed"] == {f["id"] for f in SAMPLE["findings"][:3]}
+    assert len(by_status["kept"]) == len(SAMPLE["findings"]) - 3
+
+
+def test_languages(two_scans):
+    store, first, second = two_scans
+    assert queries.languages(store, first)["language"].tolist() == [x["language"] for x in sorted(
+        SAMPLE["languages"], key=lambda x: (-x["lines"], x["language"]))]
+    assert "Rust" in queries.languages(store, second)["language"].tolist()
+
+
+def test_unknown_scan_id_is_a_store_error(store):
+    with pytest.raises(StoreError, match="no scan with id 9"):
+        queries.scan_document(store, 9)
+
+
+# -- threads ---------------------------------------------------------------------------------------------
+
+def test_readers_see_whole_scans_while_one_thread_ingests(store):
+    """Four readers poll while a writer ingests six scans: no errors, and no scan is ever seen half-stored."""
+    ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
+    expected_findings = len(modified_scan()["findings"])
+    errors: list[BaseException] = []
+    done = threading.Event()
+    observations = []
+
+    def read():
+        try:
+            while not done.is_set():
+                with store.cursor() as cursor:  # one cursor per thread
+                    rows = cursor.execute(
+                        "SELECT s.id, (SELECT count(*) FROM findings f WHERE f.scan_id = s.id), "
+                        "(SELECT count(*) FROM import_edges e WHERE e.scan_id = s.id) FROM scans s").fetchall()
+                observations.append(rows)
+                for scan_id, found, edges in rows:
+                    assert found == (len(SAMPLE["findings"]) if scan_id == 1 else expected_findings), rows
+                    assert edges == len(SAMPLE["import_edges"]), rows
+                queries.findings_trend(store, SYSTEM)
+        except BaseException as error:  # reported to the main thread
+            errors.append(error)
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    try:
+        for n in range(6):
+            ingest_scan(store, as_bytes(modified_scan(commit=f"{n:040d}")), f"scan{n}.json")
+    finally:
+        done.set()
+        for reader in readers:
+            reader.join()
+    assert errors == []
+    assert observations and len(observations[-1]) >= 1
+    assert store.table_counts()["scans"] == 7
+
+
+# -- the inbox -------------------------------------------------------------------------------------------
+
+def test_inbox_ingests_queued_scans_and_rejects_bad_ones(store):
+    queued = queue_scan(store.path, load_scan(SAMPLE_BYTES), "demo_scan.json", system="queued")
+    assert queued.parent == inbox_path(store.path) and queued.name.endswith("-demo_scan.json")
+    bad = inbox_path(store.path) / "99999999999999999999-1-bad.json"
+    bad.write_text('{"schema_version": 2}')
+    (inbox_path(store.path) / ".half-written.tmp").write_text("{")
+    outcomes = ingest_inbox(store)
+    assert [(o.file, o.result.system if o.result else None) for o in outcomes] == [
+        (queued.name, "queued"), (bad.name, None)]
+    assert outcomes[1].error.startswith(f"{bad.name}: tool: required field is missing")
+    assert sorted(p.name for p in inbox_path(store.path).iterdir()) == [".half-written.tmp", "rejected"]
+    rejected = inbox_path(store.path) / "rejected"
+    assert (rejected / f"{bad.name}.error.txt").read_text() == outcomes[1].error + "\n"
+    assert (rejected / bad.name).exists()
+    assert ingest_inbox(store) == []
+
+
+def test_child_table_columns_are_exactly_the_database_columns(store):
+    from mldebt_core.store.tables import CHILD_TABLES
+
+    for table in CHILD_TABLES:
+        assert sorted(store.cursor().table(table.name).columns) == sorted(
+            ["scan_id", *(name for name, _ in table.columns)]), table.name
