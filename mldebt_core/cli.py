@@ -16,6 +16,10 @@ from mldebt_core import __version__
 from mldebt_core.errors import MldebtError
 from mldebt_core.taxonomy import Severity
 
+# A source checkout (editable install) keeps the dashboard beside the package: <root>/app.py, <root>/pages/.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PORT = 8501
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -62,6 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("file", metavar="FILE", help="the scan JSON written by `mldebt scan`; '-' reads standard input")
     ingest.add_argument("--system", metavar="NAME", help="store it under this system (default: the scan's repo.name)")
     ingest.set_defaults(run=_ingest_scan)
+
+    app = commands.add_parser(
+        "app", help="serve the dashboard on this machine (http://localhost:8501)",
+        description="Serve the Streamlit dashboard on 127.0.0.1 (see --db for the database it shows). "
+                    "When the database holds no system yet, the bundled sample system is loaded first. "
+                    "Ctrl-C stops the server.")
+    app.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
+                     help=f"the port to serve on (default: {DEFAULT_PORT})")
+    app.add_argument("--no-sample", action="store_true",
+                     help="do not load the sample system into an empty database")
+    app.set_defaults(run=_app)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the scan document",
                                  description="Print the JSON Schema of the scan document, generated from its models.")
@@ -148,7 +163,7 @@ def _store_document(args, document, source: str, system: str | None = None) -> N
         queued = queue_scan(db, document, source, system)
         holder = f" (PID {locked.pid})" if locked.pid is not None else ""
         print(f"mldebt: the database {db} is open in another mldebt process{holder}; queued {source} in "
-              f"{queued.parent}; the next mldebt process to open the database stores it", file=sys.stderr)
+              f"{queued.parent}; the dashboard stores it on its next page load", file=sys.stderr)
         return
     with store:
         earlier = ingest_inbox(store)  # scans queued while another process held the database, oldest first
@@ -162,6 +177,73 @@ def _store_document(args, document, source: str, system: str | None = None) -> N
     if earlier:
         print(f"mldebt: also stored {stored} queued scan(s) from {inbox_path(db)}, rejected {len(earlier) - stored}",
               file=sys.stderr)
+
+
+def _app(args) -> int:
+    import subprocess
+
+    if not 0 < args.port < 65536:
+        raise MldebtError(f"--port {args.port}: a port is a number from 1 to 65535")
+    script = app_script()
+    db = (Path(args.db).expanduser() if args.db else _default_db()).resolve()
+    loaded = prepare_database(db, load_sample=not args.no_sample)
+    if loaded:
+        print(f"mldebt: loaded the sample system {loaded} into {db}", file=sys.stderr)
+    print(f"mldebt: serving the dashboard of {db} on http://localhost:{args.port} (Ctrl-C stops it)",
+          file=sys.stderr)
+    # cwd: Streamlit reads .streamlit/config.toml from the working folder.
+    server = subprocess.Popen(streamlit_command(script, args.port), cwd=script.parent,
+                              env={**os.environ, "MLDEBT_DB": str(db)})
+    try:
+        return server.wait()
+    except KeyboardInterrupt:  # the terminal sent SIGINT to the server too: let it shut down
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.terminate()
+            server.wait()
+        print("mldebt: dashboard stopped", file=sys.stderr)
+        return ExitCode.OK
+
+
+def app_script(root: Path | None = None) -> Path:
+    """The dashboard's entry script, which a source checkout keeps beside the mldebt_core package."""
+    root = PROJECT_ROOT if root is None else root
+    script = root / "app.py"
+    if not (script.is_file() and (root / "pages").is_dir()):
+        raise MldebtError(f"{script}: the dashboard is not there; `mldebt app` needs a source checkout "
+                          f"installed with `pip install -e .`")
+    return script
+
+
+def streamlit_command(script: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", str(script), "--server.address=127.0.0.1",
+            f"--server.port={port}", "--browser.gatherUsageStats=false"]
+
+
+def prepare_database(db: Path, load_sample: bool = True, sample: Path | None = None) -> str | None:
+    """Open (create, migrate) the database; when it holds no system, load the sample unless told not to.
+
+    Returns the sample's system name when it was loaded, else None. Fails with one sentence when
+    another process holds the database, e.g. a dashboard already serving it.
+    """
+    from mldebt_core.store import Store, ingest_scan, queries
+
+    sample = PROJECT_ROOT / "data" / "samples" / "demo_scan.json" if sample is None else sample
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with Store(db) as store:
+        if not load_sample or queries.list_systems(store):
+            return None
+        if not sample.is_file():
+            print(f"mldebt: warning: no sample scan at {sample}; the dashboard starts empty", file=sys.stderr)
+            return None
+        return ingest_scan(store, sample.read_bytes(), sample.name).system
+
+
+def _default_db() -> Path:
+    from mldebt_core.store import default_db_path
+
+    return default_db_path()
 
 
 def _read_input(name: str, limit: int) -> bytes:

@@ -39,7 +39,7 @@ MIN_RADIUS = 8
 _NETWORK_REQUESTS = re.compile(
     r'<link[^>]+href="https://cdn\.jsdelivr\.net[^>]*>'
     r'|<script[^>]+src="https://cdn\.jsdelivr\.net[^>]*>\s*</script>'
-    r"|//# sourceMappingURL=\S+",  # developer tools would fetch the source map
+    r"|//# sourceMappingURL=[^\s<]+",  # developer tools would fetch the source map
     re.S)
 _HREF = re.compile("href", re.I)
 

@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.page_helpers"]  # the `seeded` fixture of the page tests
+
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO_REPO = PROJECT / "data" / "samples" / "demo_repo"
 DEMO_SCAN = PROJECT / "data" / "samples" / "demo_scan.json"

@@ -94,7 +94,7 @@ def test_while_another_process_holds_the_database_the_scan_is_queued_then_ingest
     inbox = inbox_path(db)
     assert (done.returncode, done.stdout) == (0, "")
     assert done.stderr == (f"mldebt: the database {db} is open in another mldebt process (PID {holder.pid}); queued "
-                           f"{DEMO_SCAN} in {inbox}; the next mldebt process to open the database stores it\n")
+                           f"{DEMO_SCAN} in {inbox}; the dashboard stores it on its next page load\n")
     queued = [p.name for p in inbox.iterdir()]
     assert len(queued) == 1 and re.fullmatch(r"\d{20}-\d+-demo_scan\.json", queued[0])
     with Store(db) as store:

@@ -42,8 +42,8 @@ def findings(store: Store, scan_id: int, kinds: list[str] | None = None, severit
              file_like: str | None = None, sections: list[int] | None = None):
     """DataFrame of a scan's findings; each filter is optional (None: no filter).
 
-    `file_like` is an SQL LIKE pattern on the file path (`%` any text, `_` one character),
-    case-insensitive. Findings without a file never match a file filter.
+    `file_like` is an SQL LIKE pattern on the file path (`%` any text, `_` one character,
+    backslash escapes either), case-insensitive. Findings without a file never match a file filter.
     """
     sql = f"SELECT {_FINDING_COLUMNS} FROM findings WHERE scan_id = ?"
     params: list = [scan_id]
@@ -57,10 +57,21 @@ def findings(store: Store, scan_id: int, kinds: list[str] | None = None, severit
         sql += " AND list_contains(?::BIGINT[], paper_section)"
         params.append([int(s) for s in sections])
     if file_like is not None:
-        sql += " AND file ILIKE ?"
+        sql += " AND file ILIKE ? ESCAPE '\\'"
         params.append(file_like)
     return store.query_df(sql + " ORDER BY paper_section, kind, file NULLS FIRST, line NULLS FIRST, finding_id",
                           params)
+
+
+def scan_summary(store: Store, scan_id: int) -> dict[str, int]:
+    """Headline counts of a scan: findings, high_or_critical, files, lines, skipped."""
+    row = store.query_df(
+        "SELECT (SELECT count(*) FROM findings WHERE scan_id = $id) AS findings, "
+        "(SELECT count(*) FROM findings WHERE scan_id = $id AND severity IN ('high', 'critical')) AS high_or_critical, "
+        "(SELECT count(*) FROM files WHERE scan_id = $id) AS files, "
+        "(SELECT coalesce(sum(lines), 0) FROM languages WHERE scan_id = $id) AS lines, "
+        "(SELECT count(*) FROM skipped_files WHERE scan_id = $id) AS skipped", {"id": scan_id}).iloc[0]
+    return {name: int(value) for name, value in row.items()}
 
 
 def findings_trend(store: Store, system: str):

@@ -1,0 +1,37 @@
+"""mldebt dashboard: the frame. Page config, navigation, the sidebar picker of system and
+scan (mirrored in the URL so a link reopens the same view); nothing else."""
+
+import streamlit as st
+
+from mldebt_core import views
+from mldebt_core.store import ingest_inbox, queries
+from pages import common
+
+st.set_page_config(page_title="mldebt", page_icon="🧾", layout="wide")
+store = common.store()
+ingest_inbox(store)  # scans queued by `mldebt ingest-scan` while this server held the database
+
+with st.sidebar:
+    systems = queries.list_systems(store)
+    if not systems:
+        st.info("The database is empty.")
+        if st.button("Load the sample system", type="primary"):
+            common.load_sample()
+            st.rerun()
+    else:
+        chosen_system, chosen_scan = common.selection()
+        system = st.selectbox("System", systems, index=systems.index(chosen_system), key="system")
+        scans = queries.list_scans(store, system)
+        labels = views.scan_labels(scans)
+        ids = list(labels)
+        scan_id = st.selectbox("Scan", ids, index=ids.index(chosen_scan) if chosen_scan in ids else 0,
+                               format_func=labels.get, key="scan_id")
+        st.query_params.update({"system": system, "scan": str(scan_id)})
+
+navigation = st.navigation([
+    st.Page("pages/overview.py", title="Overview", default=True),
+    st.Page("pages/findings.py", title="Findings"),
+    st.Page("pages/dependencies.py", title="Dependencies"),
+    st.Page("pages/scans.py", title="Scans"),
+])
+navigation.run()

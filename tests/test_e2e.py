@@ -1,0 +1,205 @@
+"""End to end: a real `streamlit run app.py` server and a real headless Chromium (Debian's /usr/bin/chromium).
+
+The server holds the DuckDB file for its whole life (DuckDB allows one process per file), so
+every check of what is stored goes through the browser. With MLDEBT_SCREENSHOTS=1 the run also
+writes docs/screenshots/overview.png and dependencies.png (off by default so CI leaves the
+checkout untouched).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium); "
+                                       ".ci/run installs it")
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package: pip install -e '.[test]'")
+expect = sync_api.expect
+expect.set_options(timeout=30_000)
+
+from mldebt_core.store import Store, ingest_scan  # after the skips
+
+PROJECT = Path(__file__).resolve().parents[1]
+SAMPLE = PROJECT / "data" / "samples" / "demo_scan.json"
+SCREENSHOTS = PROJECT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 30_000
+SAMPLE_SYSTEM = "churn-system"
+UPLOADED_SYSTEM = "uploaded-system"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """A server on a free port over a temporary database holding the sample system."""
+    db = tmp_path_factory.mktemp("e2e") / "mldebt.duckdb"
+    with Store(db) as store:
+        ingest_scan(store, SAMPLE.read_bytes(), SAMPLE.name)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+             "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false"],
+            cwd=PROJECT, env={**os.environ, "MLDEBT_DB": str(db)}, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the streamlit server did not come up:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh browser context (its own Streamlit session) per test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=app_url)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def settled(page, heading: str) -> None:
+    """Streamlit renders over a websocket after `load`: wait for the script to finish and a known heading."""
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')).to_be_attached()
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def open_page(page, name: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
+    settled(page, name)
+
+
+def sidebar_box(page, label: str):
+    return page.get_by_test_id("stSidebar").get_by_role("combobox", name=label, exact=True)
+
+
+def sidebar_options(page, label: str) -> list[str]:
+    """The options of a sidebar selectbox, read by opening its list."""
+    sidebar_box(page, label).click()
+    options = page.get_by_role("option")
+    expect(options.first).to_be_visible()
+    texts = [t.strip() for t in options.all_inner_texts()]
+    page.keyboard.press("Escape")
+    expect(options).to_have_count(0)
+    return texts
+
+
+def screenshot(page, name: str, height: int) -> None:
+    """Streamlit scrolls inside its own container, so full_page alone shows one viewport: make it tall."""
+    if os.environ.get("MLDEBT_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size({"width": 1400, "height": height})
+        page.wait_for_timeout(1500)  # charts and the graph redraw at the new size
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def test_overview_of_the_sample_system(page):
+    page.goto("/")
+    settled(page, "Overview")
+    expect(sidebar_box(page, "System")).to_have_value(SAMPLE_SYSTEM)
+    expect(page.get_by_text(f"{SAMPLE_SYSTEM} · scan #1")).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    page.wait_for_timeout(1000)  # plotly's entry transition
+    screenshot(page, "overview.png", 1500)
+
+
+def test_dependencies_graph_renders(page):
+    page.goto("/")
+    settled(page, "Overview")
+    open_page(page, "Dependencies")
+    frame = page.frame_locator('iframe[title="st.iframe"]').first
+    expect(frame.locator("#mynetwork canvas")).to_be_attached()
+    page.wait_for_timeout(1500)  # vis-network draws the precomputed layout after the canvas exists
+    screenshot(page, "dependencies.png", 1250)
+
+
+def test_upload_a_scan_stores_a_new_system(page, tmp_path):
+    scan = json.loads(SAMPLE.read_text())
+    scan["repo"]["name"] = UPLOADED_SYSTEM  # what `mldebt scan --system uploaded-system` records
+    upload = tmp_path / "other.json"
+    upload.write_text(json.dumps(scan))
+
+    page.goto("/scans")
+    settled(page, "Scans")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
+        f"other.json: stored as scan #2 of system {UPLOADED_SYSTEM}")
+    settled(page, "Scans")
+    assert sidebar_options(page, "System") == sorted([SAMPLE_SYSTEM, UPLOADED_SYSTEM])
+
+    # the same file again is recognised, not stored twice
+    page.reload()
+    settled(page, "Scans")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("already stored as scan #2")
+
+
+def test_malformed_upload_shows_an_error_and_changes_nothing(page, tmp_path):
+    """'Unchanged' is checked through the UI (the server holds the database): the systems and each
+    system's scans listed in the sidebar are the same before and after the refused upload."""
+    page.goto("/scans")
+    settled(page, "Scans")
+    before = stored_scans(page)
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema_version": "1.0", "repo": {"name": "broken-system"}, "findings": [')
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(broken))
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text("broken.json")
+    settled(page, "Scans")
+
+    invalid = tmp_path / "invalid.json"  # well-formed JSON, not a scan
+    invalid.write_text(json.dumps({"repo": {"name": "invalid-system"}, "findings": "many"}))
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(invalid))
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text("invalid.json")
+    settled(page, "Scans")
+
+    page.reload()  # a new session reads the store afresh
+    settled(page, "Scans")
+    assert stored_scans(page) == before
+    assert "broken-system" not in before and "invalid-system" not in before
+
+
+def stored_scans(page) -> dict[str, list[str]]:
+    """{system: its scans as the sidebar lists them}, for every system in the sidebar."""
+    result = {}
+    for system in sidebar_options(page, "System"):
+        sidebar_box(page, "System").click()
+        page.get_by_role("option", name=system, exact=True).click()
+        settled(page, "Scans")
+        result[system] = sidebar_options(page, "Scan")
+    return result

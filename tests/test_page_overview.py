@@ -1,0 +1,57 @@
+"""AppTest of pages/overview.py, run alone with the selection seeded in session state."""
+
+from streamlit.testing.v1 import AppTest
+
+from tests.page_helpers import page
+from tests.store_helpers import SAMPLE
+
+
+def run(scan_id: int | None = None) -> AppTest:
+    at = AppTest.from_file(page("overview.py"), default_timeout=30)
+    if scan_id is not None:
+        at.session_state["system"] = SAMPLE["repo"]["name"]
+        at.session_state["scan_id"] = scan_id
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_of_the_sample_scan(seeded):
+    seeded(scans=2)
+    at = run(scan_id=1)
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    summary = SAMPLE["summary"]
+    assert metrics(at) == {"Findings": "29", "High + critical": "3", "Files": f"{summary['files']}",
+                           "Lines": f"{summary['lines']}", "Skipped files": "0"}
+    assert {h.value for h in at.subheader} >= {"Findings by kind and severity", "Findings by paper section",
+                                               "Languages", "Trend", "Top findings"}
+    assert len(at.get("plotly_chart")) == 4  # kind x severity, sections, languages, trend
+    top = at.dataframe[0].value
+    assert top.iloc[0]["severity"] == "high" and len(top) == 20
+    assert "upsell/train_upsell.py:17" in set(top["location"])
+
+
+def test_the_second_scan_and_the_trend_note_with_one_scan(seeded):
+    seeded(scans=1)
+    at = run()  # no selection: falls back to the latest scan
+    assert not at.exception
+    assert "Only one scan" in at.info[0].value
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_the_modified_scan_counts(seeded):
+    seeded(scans=2)
+    at = run(scan_id=2)
+    assert not at.exception
+    assert metrics(at)["Findings"] == "27"  # three fixed, one new
+
+
+def test_an_empty_database_shows_the_hint(seeded):
+    seeded(scans=0)
+    at = run()
+    assert not at.exception
+    assert "No system yet" in at.info[0].value
+    assert not at.get("plotly_chart")

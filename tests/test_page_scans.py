@@ -1,0 +1,54 @@
+"""pages/scans.py: uploading good and malformed scan JSON, and the list of stored scans."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages import common
+from pages.common import plain
+from tests.page_helpers import page
+from tests.store_helpers import SAMPLE_BYTES, as_bytes, modified_scan
+
+
+@pytest.fixture(autouse=True)
+def _sample_only(seeded):
+    seeded(1)
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(page("scans.py"), default_timeout=30).run()
+
+
+def test_lists_the_scans_and_how_to_make_one():
+    at = _app()
+    assert not at.exception
+    assert list(at.dataframe[0].value["scan_id"]) == [1]
+    assert "mldebt scan PATH -o scan.json" in at.code[0].value
+    assert "100 MB" in at.get("file_uploader")[0].proto.label
+
+
+def test_good_upload_is_stored_and_listed():
+    at = _app()
+    at.file_uploader(key="scans_upload").set_value(("later.json", as_bytes(modified_scan()), "application/json")).run()
+    assert not at.exception and not at.error
+    assert at.success[0].value == plain("later.json: stored as scan #2 of system churn-system.")
+    assert list(at.dataframe[0].value["scan_id"]) == [2, 1]
+
+
+def test_same_scan_again_is_already_stored():
+    at = _app()
+    at.file_uploader(key="scans_upload").set_value(("demo_scan.json", SAMPLE_BYTES, "application/json")).run()
+    assert at.success[0].value == plain("demo_scan.json: already stored as scan #1 of system churn-system.")
+
+
+def test_malformed_upload_is_refused_in_plain_words():
+    at = _app()
+    before = common.store().table_counts()
+    at.file_uploader(key="scans_upload").set_value(("broken.json", b'{"schema_version": ', "application/json")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith(plain("broken.json: not valid JSON at line 1"))
+    assert common.store().table_counts() == before
+    assert list(at.dataframe[0].value["scan_id"]) == [1]  # the page keeps working
+
+
+def test_markdown_in_a_file_name_shows_as_text():
+    assert plain("![x](http://evil) *bold* a_b.json") == r"\!\[x\]\(http://evil\) \*bold\* a\_b\.json"
