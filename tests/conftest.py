@@ -2,6 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from mldebt_core.cli import main
+
 pytest_plugins = ["tests.page_helpers"]  # the `seeded` fixture of the page tests
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -21,3 +23,13 @@ def write_repo(root: Path, files: dict[str, str]) -> Path:
 @pytest.fixture
 def make_repo(tmp_path):
     return lambda files: write_repo(tmp_path / "repo", files)
+
+
+def run(argv: list[str], capsys) -> tuple[int, str, str]:
+    """main() in-process: (exit code, stdout, stderr); argparse's own exits count as exit codes."""
+    try:
+        code = main(argv)
+    except SystemExit as leave:
+        code = leave.code
+    out, err = capsys.readouterr()
+    return int(code), out, err

@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from mldebt_core.cli import main
+from tests.conftest import run
 from mldebt_core.scan.schema import SCHEMA_VERSION, ScanDocument
 
 TRAIN = """\
@@ -44,16 +45,6 @@ def clean_repo(tmp_path):
     repo.mkdir()
     (repo / "util.py").write_text('__all__ = ["add"]\n\n\ndef add(a, b):\n    return a + b\n')
     return repo
-
-
-def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    """main() in-process: (exit code, stdout, stderr); argparse's own exits count as exit codes."""
-    try:
-        code = main(argv)
-    except SystemExit as leave:
-        code = leave.code
-    out, err = capsys.readouterr()
-    return int(code), out, err
 
 
 def test_scan_to_stdout_is_one_valid_scan_document(loop_repo, capsys, monkeypatch):

@@ -6,19 +6,9 @@ import sys
 
 import pytest
 
-from mldebt_core.cli import main
 from mldebt_core.store import Store, inbox_path, ingest_inbox, queries
-from tests.conftest import DEMO_SCAN
+from tests.conftest import DEMO_SCAN, run
 from tests.store_helpers import SAMPLE
-
-
-def run(argv: list[str], capsys) -> tuple[int, str, str]:
-    try:
-        code = main(argv)
-    except SystemExit as leave:
-        code = leave.code
-    out, err = capsys.readouterr()
-    return int(code), out, err
 
 
 def scans_in(db) -> list[tuple]:
