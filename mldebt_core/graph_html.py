@@ -33,6 +33,8 @@ HIGHLIGHT_COLOURS = {
 EDGE_COLOUR = "#a0a0a0"
 BORDER_WIDTH = {False: 1, True: 4}
 """pixels; a node on a debt path gets a thick border in its finding kind's colour."""
+LABEL_SIZE = 16
+"""pixels at zoom 1; the drawing is zoomed to fit, so labels stay readable at the layout's scale."""
 MIN_RADIUS = 8
 """pixels; radius of a node of size 1, growing with the square root of its size (area ~ size)."""
 
@@ -54,7 +56,8 @@ def graph_html(graph: nx.DiGraph, title: str, height_px: int = DEFAULT_GRAPH_SET
         network.add_node(ids[node], label=_text(_label(data)), title=_tooltip(node, data), x=x, y=y,
                          shape="square" if "members" in data else "dot",
                          size=MIN_RADIUS * math.sqrt(data.get("size", 1)),
-                         color=_node_colour(data), borderWidth=BORDER_WIDTH["highlight" in data])
+                         color=_node_colour(data), borderWidth=BORDER_WIDTH["highlight" in data],
+                         font={"size": LABEL_SIZE})
     for u, v, data in graph.edges(data=True):
         weight = data.get("weight", 1)
         network.add_edge(ids[u], ids[v], width=1 + math.log2(weight),

@@ -211,7 +211,9 @@ def neighbourhood(graph: nx.DiGraph, node: str, radius: int = 1) -> nx.DiGraph:
 def layout(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
     """Fixed positions (pixels) so the browser draws without physics; meant for views, not whole large graphs."""
     settings = DEFAULT_GRAPH_SETTINGS
-    positions = nx.spring_layout(graph, seed=settings.layout_seed, scale=settings.layout_scale, weight=None)
+    spread = settings.layout_spread / max(1, len(graph)) ** 0.5  # networkx's default k is 1/sqrt(n): too tight for labels
+    positions = nx.spring_layout(graph, seed=settings.layout_seed, scale=settings.layout_scale, weight=None,
+                                 k=spread, iterations=100)
     return {node: (float(x), float(y)) for node, (x, y) in positions.items()}
 
 

@@ -160,7 +160,10 @@ class GraphSettings:
     layout_seed: int = 7
     """seed of the spring layout, fixed so that the same scan always draws the same picture."""
 
-    layout_scale: float = 1000.0
+    layout_spread: float = 3.0
+    """multiple of networkx's default spring length (1/sqrt(nodes)); larger leaves room for labels."""
+
+    layout_scale: float = 500.0
     """pixels; half the width of the square the layout spreads the nodes over."""
 
     height_px: int = 600

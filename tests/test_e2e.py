@@ -108,11 +108,24 @@ def sidebar_box(page, label: str):
     return page.get_by_test_id("stSidebar").get_by_role("combobox", name=label, exact=True)
 
 
+def open_list(page, label: str):
+    """Open a sidebar selectbox's list. A click that lands while the sidebar is being redrawn
+    after a rerun opens nothing, so it is tried again."""
+    options = page.get_by_role("option")
+    for _ in range(3):
+        sidebar_box(page, label).click()
+        try:
+            expect(options.first).to_be_visible(timeout=5_000)
+            break
+        except AssertionError:
+            page.keyboard.press("Escape")
+    expect(options.first).to_be_visible()
+    return options
+
+
 def sidebar_options(page, label: str) -> list[str]:
     """The options of a sidebar selectbox, read by opening its list."""
-    sidebar_box(page, label).click()
-    options = page.get_by_role("option")
-    expect(options.first).to_be_visible()
+    options = open_list(page, label)
     texts = [t.strip() for t in options.all_inner_texts()]
     page.keyboard.press("Escape")
     expect(options).to_have_count(0)
@@ -198,7 +211,7 @@ def stored_scans(page) -> dict[str, list[str]]:
     """{system: its scans as the sidebar lists them}, for every system in the sidebar."""
     result = {}
     for system in sidebar_options(page, "System"):
-        sidebar_box(page, "System").click()
+        open_list(page, "System")
         page.get_by_role("option", name=system, exact=True).click()
         settled(page, "Scans")
         result[system] = sidebar_options(page, "Scan")
