@@ -27,7 +27,7 @@ store = common.store()
 system, scan_id = common.require_selection()
 db = str(store.path)
 st.title("Findings")
-st.caption(f"{system} · scan #{scan_id}")
+st.caption(f"{common.plain(system)} · scan #{scan_id}")
 
 left, middle, right, text = st.columns(4)
 kinds = left.multiselect("Kind", list(KINDS), format_func=lambda k: KINDS[k].title, key="kinds")

@@ -29,7 +29,7 @@ system, scan_id = common.require_selection()
 summary, by_kind, by_section, languages, top = scan_views(store, str(store.path), scan_id)
 
 st.title("Overview")
-st.caption(f"{system} · scan #{scan_id}")
+st.caption(f"{common.plain(system)} · scan #{scan_id}")
 columns = st.columns(5)
 for column, (label, key) in zip(columns, [("Findings", "findings"), ("High + critical", "high_or_critical"),
                                           ("Files", "files"), ("Lines", "lines"), ("Skipped files", "skipped")]):
