@@ -61,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser(
         "ingest-scan", help="store a scan JSON in the database",
         description="Validate a scan JSON and store it in the database (see --db). Storing the same scan again "
-                    "changes nothing. When another process holds the database, the scan is queued beside it "
-                    "and the next mldebt process to open the database stores it.")
+                    "changes nothing. When another process (the dashboard) holds the database, the scan is "
+                    "queued beside it and the dashboard stores it on its next page load.")
     ingest.add_argument("file", metavar="FILE", help="the scan JSON written by `mldebt scan`; '-' reads standard input")
     ingest.add_argument("--system", metavar="NAME", help="store it under this system (default: the scan's repo.name)")
     ingest.set_defaults(run=_ingest_scan)

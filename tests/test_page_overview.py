@@ -2,16 +2,12 @@
 
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import page
+from tests.page_helpers import run_page
 from tests.store_helpers import SAMPLE
 
 
 def run(scan_id: int | None = None) -> AppTest:
-    at = AppTest.from_file(page("overview.py"), default_timeout=30)
-    if scan_id is not None:
-        at.session_state["system"] = SAMPLE["repo"]["name"]
-        at.session_state["scan_id"] = scan_id
-    return at.run()
+    return run_page("overview.py", scan_id)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
