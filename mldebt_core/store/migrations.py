@@ -53,5 +53,21 @@ V2 = (
         line BIGINT)""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2)
+V3 = (
+    # prediction logs (see mldebt_core/monitoring/log_table.py): one wide table per system, `prediction_log_<id>`,
+    # created on first ingest; these tables describe them.
+    """CREATE SEQUENCE prediction_log_ids START 1""",
+    """CREATE TABLE prediction_logs (system VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL UNIQUE,
+        columns VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+    """CREATE TABLE log_files (id INTEGER PRIMARY KEY, system VARCHAR NOT NULL, source_name VARCHAR NOT NULL,
+        content_sha256 VARCHAR NOT NULL, row_count BIGINT NOT NULL, first_ts TIMESTAMP, last_ts TIMESTAMP,
+        mapping VARCHAR NOT NULL, ingested_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+    # findings of the analyses over logs and feature tables (monitoring, feedback, ablation), per system and
+    # source; each analysis replaces its own source's rows when it records a new result.
+    """CREATE TABLE analysis_findings (system VARCHAR NOT NULL, source VARCHAR NOT NULL, finding_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, paper_section BIGINT, severity VARCHAR NOT NULL, location VARCHAR,
+        message VARCHAR NOT NULL, evidence VARCHAR NOT NULL, recorded_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
 SCHEMA_VERSION = len(MIGRATIONS)
