@@ -21,17 +21,24 @@ with st.sidebar:
     else:
         chosen_system, chosen_scan = common.selection()
         system = st.selectbox("System", systems, index=systems.index(chosen_system), key="system")
-        scans = queries.list_scans(store, system)
-        labels = views.scan_labels(scans)
-        ids = list(labels)
-        scan_id = st.selectbox("Scan", ids, index=ids.index(chosen_scan) if chosen_scan in ids else 0,
-                               format_func=labels.get, key="scan_id")
-        st.query_params.update({"system": system, "scan": str(scan_id)})
+        labels = views.scan_labels(queries.list_scans(store, system))
+        if labels:
+            ids = list(labels)
+            scan_id = st.selectbox("Scan", ids, index=ids.index(chosen_scan) if chosen_scan in ids else 0,
+                                   format_func=labels.get, key="scan_id")
+            st.query_params.update({"system": system, "scan": str(scan_id)})
+        else:
+            st.caption("No scan of this system yet: it has a prediction log only.")
+            st.query_params.update({"system": system})
+            st.query_params.pop("scan", None)
 
 navigation = st.navigation([
     st.Page("pages/overview.py", title="Overview", default=True),
     st.Page("pages/findings.py", title="Findings"),
     st.Page("pages/dependencies.py", title="Dependencies"),
+    st.Page("pages/monitoring.py", title="Monitoring"),
+    st.Page("pages/feedback_loops.py", title="Feedback Loops"),
+    st.Page("pages/ablation.py", title="Feature Ablation"),
     st.Page("pages/scans.py", title="Scans"),
 ])
 navigation.run()

@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 from enum import IntEnum
+from importlib import import_module
 from pathlib import Path
 
 from mldebt_core import __version__
@@ -19,6 +20,10 @@ from mldebt_core.taxonomy import Severity
 # A source checkout (editable install) keeps the dashboard beside the package: <root>/app.py, <root>/pages/.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PORT = 8501
+COMMAND_GROUPS: tuple[str, ...] = ("mldebt_core.commands.limits", "mldebt_core.commands.logs",
+                                   "mldebt_core.commands.feedback", "mldebt_core.commands.monitoring",
+                                   "mldebt_core.commands.ablation")
+"""modules of mldebt_core.commands, each adding its subcommands (see that package)"""
 
 
 class ExitCode(IntEnum):
@@ -81,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of the scan document",
                                  description="Print the JSON Schema of the scan document, generated from its models.")
     schema.set_defaults(run=_schema)
+
+    for group in COMMAND_GROUPS:
+        import_module(group).add_commands(commands)
     return parser
 
 
@@ -100,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mldebt: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left early (`mldebt drift … | head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit-time flush stays quiet
+        return ExitCode.OK
 
 
 def _scan(args) -> int:
@@ -222,14 +233,16 @@ def streamlit_command(script: Path, port: int) -> list[str]:
 
 
 def prepare_database(db: Path, load_sample: bool = True, sample: Path | None = None) -> str | None:
-    """Open (create, migrate) the database; when it holds no system, load the sample unless told not to.
+    """Open (create, migrate) the database; when it holds no system, load the sample (its scan and prediction
+    log, see mldebt_core.samples) unless told not to.
 
     Returns the sample's system name when it was loaded, else None. Fails with one sentence when
     another process holds the database, e.g. a dashboard already serving it.
     """
-    from mldebt_core.store import Store, ingest_scan, queries
+    from mldebt_core.samples import SAMPLE_SCAN, load_sample as load
+    from mldebt_core.store import Store, queries
 
-    sample = PROJECT_ROOT / "data" / "samples" / "demo_scan.json" if sample is None else sample
+    sample = SAMPLE_SCAN if sample is None else sample
     db.parent.mkdir(parents=True, exist_ok=True)
     with Store(db) as store:
         if not load_sample or queries.list_systems(store):
@@ -237,7 +250,7 @@ def prepare_database(db: Path, load_sample: bool = True, sample: Path | None = N
         if not sample.is_file():
             print(f"mldebt: warning: no sample scan at {sample}; the dashboard starts empty", file=sys.stderr)
             return None
-        return ingest_scan(store, sample.read_bytes(), sample.name).system
+        return load(store, sample)
 
 
 def _default_db() -> Path:

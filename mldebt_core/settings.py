@@ -234,3 +234,324 @@ class StoreSettings:
 
 
 DEFAULT_STORE_SETTINGS = StoreSettings()
+
+
+@dataclass(frozen=True)
+class DriftSettings:
+    """Drift of the prediction and the features against a reference (see docs/monitoring.md, "Drift")."""
+
+    reference_days: int = 7
+    """days; the default reference is the log's first this many days (from midnight UTC of its first row)."""
+
+    psi_bins: int = 10
+    """bins; PSI and Jensen-Shannon compare numeric columns over this many quantile bins of the reference."""
+
+    psi_epsilon: float = 1e-4
+    """share (0-1); a bin share below this counts as this in PSI, so an empty bin gives a large, finite term."""
+
+    grid_cells: int = 1024
+    """cells; a larger log counts each numeric column in this many equal cells between the reference's min and
+    max (plus one below, one above), and computes KS, Wasserstein and the PSI bins on that grid."""
+
+    exact_max_rows: int = 20_000
+    """rows; a log (of the chosen model) with at most this many rows counts every distinct value instead of
+    cells, so that its statistics are exact (when windows x reference rows is within `max_window_cells`)."""
+
+    max_window_cells: int = 50_000
+    """cells x windows, per column: the work of one comparison. Many windows (hourly over weeks) get fewer
+    grid cells, down to `min_grid_cells`, so that any window size answers in about the same time."""
+
+    min_grid_cells: int = 32
+    """cells; the coarsest grid a column gets however many windows there are."""
+
+    min_window_rows: int = 100
+    """non-null values; a window with fewer is reported but never warns or alerts (too little to judge)."""
+
+    ks_limit_n: int = 2_000
+    """effective sample size n*m/(n+m); above it the KS p-value comes from the limiting Kolmogorov distribution
+    (scipy's kstwobign, within 0.006 of kstwo there and a thousand times faster), at or below it from kstwo,
+    as scipy's ks_2samp(method="asymp")."""
+
+    psi_warn: float = 0.1
+    """population stability index; a window above it is 'warn' (the usual 'some change' level)."""
+
+    psi_alert: float = 0.25
+    """population stability index; a window above it is 'alert' (the usual 'significant shift' level)."""
+
+    js_warn: float = 0.1
+    """Jensen-Shannon distance (base 2, 0-1); a window above it is 'warn'."""
+
+    js_alert: float = 0.2
+    """Jensen-Shannon distance (base 2, 0-1); a window above it is 'alert'."""
+
+    wasserstein_warn: float = 0.1
+    """Wasserstein distance in reference standard deviations; a window above it is 'warn'."""
+
+    wasserstein_alert: float = 0.25
+    """Wasserstein distance in reference standard deviations; a window above it is 'alert'."""
+
+    adaptive_sigmas: float = 3.0
+    """standard deviations; adaptive levels are mean + this many sigma of the statistic over the windows inside
+    the reference period (alert), and mean + two thirds of it (warn)."""
+
+
+DEFAULT_DRIFT_SETTINGS = DriftSettings()
+
+
+@dataclass(frozen=True)
+class BiasSettings:
+    """Prediction bias: mean prediction against the observed outcome (see docs/monitoring.md, "Prediction bias")."""
+
+    max_abs_bias: float = 0.05
+    """probability points; a classifier's window whose mean prediction differs from its label rate by more is
+    flagged."""
+
+    max_relative_bias: float = 0.1
+    """share of the mean label (0-1); a regression window whose mean prediction differs from the mean label by
+    more than this share is flagged."""
+
+    min_labelled_rows: int = 100
+    """labelled rows; a window with fewer is reported but never flagged (labels arrive late)."""
+
+    calibration_bins: int = 10
+    """score bins; calibration compares mean prediction and label rate per decile of the prediction."""
+
+    quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+    """probabilities (0-1); the bands of the prediction's distribution drawn over time."""
+
+
+DEFAULT_BIAS_SETTINGS = BiasSettings()
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """Action limits: user-defined bounds on what a model does per window (see docs/monitoring.md, "Action limits")."""
+
+    positive_actions: tuple[str, ...] = ("true", "yes")
+    """action texts (compared trimmed and case-insensitive); an action is positive when its text is one of these,
+    a number other than 0, or the value a limit names as positive."""
+
+    min_rows_per_window: int = 30
+    """rows; a share or mean over fewer rows of one window is shown but never a breach (too few to judge)."""
+
+
+DEFAULT_LIMIT_SETTINGS = LimitSettings()
+
+
+@dataclass(frozen=True)
+class ProducerSettings:
+    """Health of the up-stream producers of the logged features (see docs/monitoring.md, "Up-stream producers")."""
+
+    range_quantiles: tuple[float, float] = (0.005, 0.995)
+    """quantiles (0-1) of the reference; a numeric value outside them is out of range ((0, 1): the reference's
+    min and max). A categorical value is out of range when the reference never had it."""
+
+    range_sample_rows: int = 200_000
+    """reference rows; a larger reference takes its numeric range from every k-th row (about this many), which
+    puts each quantile within about 0.05 percentiles of the exact one at a sixth of the cost on 10M rows."""
+
+    null_rate_increase: float = 0.1
+    """share of rows (0-1); a window whose null rate exceeds the reference's by at least this has 'nulls' (a null
+    spike, or a producer that stopped)."""
+
+    null_rate_jump: float = 0.1
+    """share of rows (0-1); a window whose null rate exceeds the median of the `trailing_windows` before it by at
+    least this is a 'sudden change' (the onset of a failure)."""
+
+    trailing_windows: int = 7
+    """windows; sudden changes compare a window with the median of this many windows before it."""
+
+    out_of_range_share: float = 0.5
+    """share of non-null values (0-1); a window with at least this share out of range is 'out_of_range' (a changed
+    unit or encoding sends mostly values the reference never saw; gradual shifts are the drift analysis's job)."""
+
+    min_rows_per_window: int = 50
+    """log rows; a window with fewer is shown but never flagged (too few to judge)."""
+
+    stale_after_hours: float = 24.0
+    """hours; a feature whose last non-null value is at least this long before the log's last row is 'stale'."""
+
+
+DEFAULT_PRODUCER_SETTINGS = ProducerSettings()
+
+
+@dataclass(frozen=True)
+class FeedbackSettings:
+    """Holdout vs treatment comparisons and feedback-loop detection (paper § 4, see docs/feedback.md)."""
+
+    holdout_segment: str = "holdout"
+    """segment value; rows carrying it are the holdout, the traffic no model acts on. Unless two segments are
+    named, every other segment value is the treatment."""
+
+    window: str = "day"
+    """'hour', 'day' or 'week' (UTC, weeks from Monday); the default comparison window."""
+
+    confidence: float = 0.95
+    """probability (0-1); level of every interval (Wilson, Newcombe, bootstrap) and of the holdout checks."""
+
+    bootstrap_resamples: int = 200
+    """resamples; replicates of the Gaussian-multiplier bootstrap behind the intervals of means and AUC."""
+
+    bootstrap_seed: int = 20151207
+    """seed of the bootstrap's generator, fixed so that the same log always gives the same intervals."""
+
+    histogram_bins: int = 32
+    """bins; predictions are counted in this many equal-width bins (the log's min to max) per window and
+    segment; AUC counts pairs within one bin as ties (off by under 0.005 on skewed scores, docs/feedback.md)."""
+
+    min_segment_rows: int = 30
+    """rows (labelled rows for label metrics); a window with fewer in either segment is shown but not used by
+    detection, cross-model correlation or the holdout checks."""
+
+    cusum_allowance: float = 0.75
+    """standard errors; the CUSUM adds each window's standardised gap minus this allowance, so gaps smaller
+    than it wash out (tuned with bench/feedback_rates.py on simulations of the sample's loop)."""
+
+    cusum_threshold: float = 4.5
+    """standard errors; a window is flagged when either CUSUM (gap up, gap down) passes this (tuned for at most
+    5% false alarms over a six-week daily log without a loop; longer logs need a higher value)."""
+
+    effect_windows: int = 7
+    """windows; the reported effect is the gap over the last this many windows since the estimated start."""
+
+    mde_power: float = 0.8
+    """probability (0-1); the power the minimum detectable effect is computed for."""
+
+    mde_windows: int = 7
+    """windows; the minimum detectable effect is that of a gap held this many windows (the detection target:
+    a loop found within a week of daily windows)."""
+
+    reference_effect: float = 0.08
+    """label-rate points (0-1); the sample's loop size (SAMPLE_SPEC.loop_max). A holdout whose minimum
+    detectable effect on the label rate is larger is too small to detect such a loop."""
+
+    health_windows: int = 7
+    """windows; the holdout share of the last this many windows is compared with that of the first ones."""
+
+    max_share_drop: float = 0.2
+    """share (0-1); the holdout has shrunk when its recent share is below its early share by more than this
+    fraction of it."""
+
+    max_contamination: float = 0.0
+    """share of holdout rows (0-1); holdout rows carrying a positive model action (see LimitSettings) above this
+    share contaminate the holdout."""
+
+    cross_model_max_lag: int = 7
+    """windows; cross-model correlations are tried at every lag up to this, both ways."""
+
+    cross_model_min_windows: int = 14
+    """windows; pairs of models sharing fewer usable windows are not correlated."""
+
+    cross_model_min_correlation: float = 0.5
+    """|Pearson r| of two models' per-window metric changes; a hidden loop needs at least this strength and
+    significance at `confidence` (Bonferroni over the lags tried, Bartlett's variance for autocorrelation)."""
+
+    loop_severity: Severity = Severity.HIGH
+    """severity of a `hidden_feedback_loop` finding for a detected holdout/treatment divergence."""
+
+    cross_model_severity: Severity = Severity.MEDIUM
+    """severity of a `hidden_feedback_loop` finding for correlated changes of two models."""
+
+
+DEFAULT_FEEDBACK_SETTINGS = FeedbackSettings()
+
+
+@dataclass(frozen=True)
+class AblationSettings:
+    """Feature ablation: which features earn their data dependencies (see docs/ablation.md)."""
+
+    folds: int = 5
+    """folds; k of the k-fold cross-validation (stratified for classification) every variant is scored on, the
+    same folds for all."""
+
+    seed: int = 0
+    """seed of the folds, the models and the shuffles: the same table and settings give the same result."""
+
+    permutation_repeats: int = 10
+    """shuffles per feature (or group) and fold in permutation importance."""
+
+    confidence: float = 0.95
+    """confidence level (0-1) of the Student-t intervals across folds."""
+
+    epsilon_score: float = 0.003
+    """score points (ROC AUC, R²); a feature whose removal lowers the cross-validated score by less than this
+    is weak."""
+
+    epsilon_error_share: float = 0.02
+    """share (0-1) of the baseline error (log loss, RMSE); a feature whose removal raises the error by less
+    than this share of it is weak."""
+
+    cluster_min_rho: float = 0.8
+    """|Spearman ρ| (0-1); features are clustered (average linkage) while the mean |ρ| between two clusters is at
+    least this."""
+
+    legacy_min_rho: float = 0.95
+    """|Spearman ρ| (0-1); a weak feature at least this correlated with a feature that stays is a legacy copy."""
+
+    min_group_size: int = 2
+    """features; a name prefix or an upstream source shared by at least this many features forms a group."""
+
+    max_classes: int = 20
+    """distinct values; a whole-number target with at most this many is a class label (else a regression target)."""
+
+    min_test_rows: int = 5
+    """rows; every test fold needs at least this many, so a table needs folds × this rows."""
+
+    max_features: int = 200
+    """features; a wider table is refused (each feature costs `folds` model fits)."""
+
+    max_table_bytes: int = 200_000_000
+    """bytes; a larger feature table file is refused before it is read."""
+
+    max_groups_bytes: int = 1_000_000
+    """bytes; a larger groups file (JSON or CSV naming bundles of features) is refused before it is parsed."""
+
+    linear_max_iter: int = 1000
+    """iterations; the solver limit of the optional logistic regression."""
+
+    workers: int | None = None
+    """processes; None means one per CPU core."""
+
+    predict_batch_cells: int = 4_000_000
+    """cells (rows × features, 8 bytes each); permuted copies of a test fold are predicted in batches this big."""
+
+    cost_per_artifact: float = 1.0
+    """cost points per upstream artifact (file, table, URL) that a feature comes from."""
+
+    cost_per_code_path: float = 1.0
+    """cost points per code file that writes a feature's sources or their upstream."""
+
+    cost_per_unstable_source: float = 5.0
+    """cost points per upstream artifact with an `unstable_data_dependency` finding."""
+
+    cost_per_null_share: float = 10.0
+    """cost points for a feature that is entirely null, proportionally less for fewer nulls."""
+
+
+DEFAULT_ABLATION_SETTINGS = AblationSettings()
+
+
+@dataclass(frozen=True)
+class LogIngestSettings:
+    """Prediction-log ingest (see docs/monitoring.md, "Ingest")."""
+
+    max_upload_bytes: int = 200_000_000
+    """bytes; the Monitoring page refuses an uploaded log larger than this (`mldebt ingest-log` reads any size);
+    matches server.maxUploadSize in .streamlit/config.toml."""
+
+    preview_rows: int = 5
+    """rows; how many first rows of a log the page shows beside the proposed roles."""
+
+    read_chunk_bytes: int = 1 << 20
+    """bytes; a log is read in chunks of this size to hash it (sha256, to spot a re-ingest) and to copy an upload;
+    a CSV's header line (which gives its delimiter) is read up to this length."""
+
+    hash_overlap_min_bytes: int = 64_000_000
+    """bytes; a smaller log is hashed before its insert (about 0.1 s), so a re-ingest skips the insert; a larger
+    one is hashed in a thread beside the insert, and a re-ingest is found (and undone) after it."""
+
+    progress_interval_seconds: float = 0.25
+    """seconds; how often a progress bar asks DuckDB how far the insert of a log has got."""
+
+
+DEFAULT_LOG_INGEST_SETTINGS = LogIngestSettings()

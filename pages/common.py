@@ -7,9 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from mldebt_core.store import Store, default_db_path, ingest_scan, queries
-
-SAMPLE_SCAN = Path(__file__).resolve().parents[1] / "data" / "samples" / "demo_scan.json"
+from mldebt_core import samples
+from mldebt_core.store import Store, default_db_path, queries
 
 
 @st.cache_resource
@@ -28,27 +27,38 @@ def plain(text: str) -> str:
 
 
 def load_sample() -> None:
-    ingest_scan(store(), SAMPLE_SCAN.read_bytes(), SAMPLE_SCAN.name)
+    samples.load_sample(store())
 
 
-def selection() -> tuple[str, int] | None:
-    """(system, scan id) of the sidebar picker, else the URL's, else the first system's latest scan."""
+def selection() -> tuple[str, int | None] | None:
+    """(system, scan id) of the sidebar picker, else the URL's, else the first system and its latest scan;
+    the scan id is None for a system with only a prediction log (`mldebt ingest-log --system NEW`)."""
     systems = queries.list_systems(store())
     if not systems:
         return None
     system = st.session_state.get("system") or st.query_params.get("system")
     system = system if system in systems else systems[0]
-    scans = queries.list_scans(store(), system)
+    ids = [int(i) for i in queries.list_scans(store(), system)["scan_id"]]
     wanted = st.session_state.get("scan_id") or st.query_params.get("scan")
-    ids = [int(i) for i in scans["scan_id"]]
-    scan_id = int(wanted) if wanted is not None and str(wanted).isdigit() and int(wanted) in ids else ids[0]
-    return system, scan_id
+    if wanted is not None and str(wanted).isdigit() and int(wanted) in ids:
+        return system, int(wanted)
+    return system, ids[0] if ids else None
 
 
-def require_selection() -> tuple[str, int]:
+def require_selection() -> tuple[str, int | None]:
     """The selection, or a hint to load the sample and an early stop of the page."""
     chosen = selection()
     if chosen is None:
         st.info("No system yet. Load the sample system from the sidebar, or upload a scan on the Scans page.")
         st.stop()
     return chosen
+
+
+def require_scan() -> tuple[str, int]:
+    """The selection of a page that shows a scan, or a hint when the chosen system has none yet."""
+    system, scan_id = require_selection()
+    if scan_id is None:
+        st.info(f"System {plain(system)} has no scan yet. Upload one on the Scans page, or run "
+                f"`mldebt scan PATH --system \"{system}\" --ingest`.")
+        st.stop()
+    return system, scan_id

@@ -63,7 +63,7 @@ def _focus(view: GraphView, graph) -> tuple[str | None, str | None]:
 
 
 st.title("Dependencies")
-system, scan_id = common.require_selection()
+system, scan_id = common.require_scan()
 which = st.radio("Graph", list(GRAPHS), horizontal=True, key="dependencies_graph")
 graph, view = _graph(scan_id, which)
 group, node = _focus(view, graph) if view.depth is not None else (None, None)

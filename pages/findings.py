@@ -1,14 +1,17 @@
 """Findings: the selected scan's findings, filtered; what each kind means and how to pay it down;
-what changed since the previous scan; the filtered list as CSV."""
+what changed since the previous scan; the filtered list as CSV; the findings the analyses of the
+system's logs and feature tables recorded."""
 
 import streamlit as st
 
 from mldebt_core import views
 from mldebt_core.store import queries
+from mldebt_core.store.analysis_findings import analysis_findings
 from mldebt_core.taxonomy import KINDS, SECTIONS
 from pages import common
 
 COLUMNS = ["location", "severity", "kind", "paper_section", "message", "confidence", "finding_id"]
+ANALYSIS_COLUMNS = ["source", "severity", "kind", "paper_section", "location", "message", "recorded_at", "finding_id"]
 
 
 # Scans never change once stored: results are cached by (database, scan ids, filters).
@@ -24,7 +27,7 @@ def diff(_store, db: str, scan_id: int, previous: int):
 
 
 store = common.store()
-system, scan_id = common.require_selection()
+system, scan_id = common.require_scan()
 db = str(store.path)
 st.title("Findings")
 st.caption(f"{common.plain(system)} · scan #{scan_id}")
@@ -60,3 +63,15 @@ else:
         if len(rows):
             st.dataframe(rows[["location", "severity", "kind", "message", "finding_id"]], hide_index=True,
                          key=f"diff_{status}")
+
+st.subheader("Findings of the analyses")
+st.caption("Recorded for the whole system by the Monitoring, Feedback Loops and Feature Ablation analyses; each "
+           "analysis replaces its own findings when it runs again. Their evidence (windows, values, intervals) "
+           "is in the CSV.")
+recorded = analysis_findings(store, system)  # small and changing with every analysis run: not cached
+if recorded.empty:
+    st.info("None recorded yet. Load a prediction log on the Monitoring page or run an ablation.")
+else:
+    st.dataframe(recorded[ANALYSIS_COLUMNS], hide_index=True, key="analysis_findings")
+    st.download_button("Download CSV", recorded.to_csv(index=False), file_name="analysis-findings.csv",
+                       mime="text/csv", on_click="ignore", key="analysis_csv")

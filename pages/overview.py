@@ -25,7 +25,7 @@ def trend(_store, db: str, system: str, scan_ids: tuple[int, ...]):  # scan_ids:
 
 
 store = common.store()
-system, scan_id = common.require_selection()
+system, scan_id = common.require_scan()
 summary, by_kind, by_section, languages, top = scan_views(store, str(store.path), scan_id)
 
 st.title("Overview")

@@ -1,5 +1,6 @@
 """AppTest of pages/findings.py, run alone with the selection seeded in session state."""
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mldebt_core.taxonomy import KINDS
@@ -64,3 +65,20 @@ def test_an_empty_database_shows_the_hint(seeded):
     at = run()
     assert not at.exception
     assert "No system yet" in at.info[0].value
+
+
+def test_the_analyses_findings_of_the_system_are_listed_below_the_scans(seeded, monkeypatch):
+    import os
+
+    from mldebt_core.store import Store
+    from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings
+
+    seeded(scans=1)
+    assert "None recorded yet" in run(scan_id=1).info[-1].value
+    with Store(os.environ["MLDEBT_DB"]) as store:
+        record_findings(store, SAMPLE["repo"]["name"], "feedback", [AnalysisFinding(
+            "hidden_feedback_loop", "model:all", "gap:label_rate", "treatment drifted above holdout")])
+    st.cache_resource.clear()
+    at = run(scan_id=1)
+    recorded = at.dataframe[-1].value
+    assert recorded["kind"].tolist() == ["hidden_feedback_loop"] and recorded["source"].tolist() == ["feedback"]

@@ -51,3 +51,19 @@ def test_an_empty_database_shows_the_hint(seeded):
     assert not at.exception
     assert "No system yet" in at.info[0].value
     assert not at.get("plotly_chart")
+
+
+def test_a_system_with_only_a_prediction_log_gets_a_hint_not_an_error(seeded):
+    import os
+
+    from mldebt_core.monitoring.log_table import create_log_table
+    from mldebt_core.store import Store
+
+    seeded(scans=1)
+    with Store(os.environ["MLDEBT_DB"]) as store, store.transaction() as cursor:
+        create_log_table(cursor, "logs-only", [("age", "numeric")])
+    at = AppTest.from_file(run_page.__globals__["page"]("overview.py"), default_timeout=30)
+    at.session_state["system"] = "logs-only"
+    at.run()
+    assert not at.exception
+    assert "has no scan yet" in at.info[0].value and "mldebt scan PATH" in at.info[0].value

@@ -58,10 +58,16 @@ class LogSchema:
 
 def load_log_schema(store: Store, system: str) -> LogSchema | None:
     """The layout of `system`'s log, or None when no log was ingested for it."""
-    row = store.query("SELECT table_name, columns FROM prediction_logs WHERE system = ?", [system])
-    if not row:
+    with store.cursor() as cursor:
+        return read_log_schema(cursor, system)
+
+
+def read_log_schema(cursor, system: str) -> LogSchema | None:
+    """`load_log_schema` through the caller's cursor, e.g. inside a transaction that may have created the log."""
+    row = cursor.execute("SELECT table_name, columns FROM prediction_logs WHERE system = ?", [system]).fetchone()
+    if row is None:
         return None
-    table, columns = row[0]
+    table, columns = row
     features = tuple(Feature(c["name"], c["column"], c["kind"]) for c in json.loads(columns))
     return LogSchema(system, table, features)
 

@@ -67,7 +67,54 @@ V3 = (
     """CREATE TABLE analysis_findings (system VARCHAR NOT NULL, source VARCHAR NOT NULL, finding_id VARCHAR NOT NULL,
         kind VARCHAR NOT NULL, paper_section BIGINT, severity VARCHAR NOT NULL, location VARCHAR,
         message VARCHAR NOT NULL, evidence VARCHAR NOT NULL, recorded_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+    # stored reference profiles (mldebt_core/monitoring/reference.py): a frozen picture of a reference period,
+    # so that later logs are compared with it; `model` NULL means all models.
+    """CREATE TABLE reference_profiles (system VARCHAR NOT NULL, name VARCHAR NOT NULL, model VARCHAR,
+        start_ts TIMESTAMP NOT NULL, end_ts TIMESTAMP NOT NULL, row_count BIGINT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (system, name))""",
+    # one row per profiled log column ('prediction', 'f_<i>'): numeric columns keep the reference's count in each
+    # cell of their fine grid (`cells` equal cells over [low, high), -1 below, `cells` from high up); categorical
+    # columns keep their categories' counts (see mldebt_core/monitoring/profiles.py).
+    """CREATE TABLE reference_columns (system VARCHAR NOT NULL, profile VARCHAR NOT NULL, column_name VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, value_count BIGINT NOT NULL, null_count BIGINT NOT NULL, mean DOUBLE, std DOUBLE,
+        low DOUBLE, high DOUBLE, cells INTEGER, cell_index INTEGER[], cell_counts BIGINT[], categories VARCHAR[],
+        category_counts BIGINT[], PRIMARY KEY (system, profile, column_name))""",
+    # action limits (mldebt_core/monitoring/limits.py): user-defined bounds on what a model does per window;
+    # `model` NULL means every model, each judged on its own.
+    """CREATE SEQUENCE action_limit_ids START 1""",
+    """CREATE TABLE action_limits (id INTEGER PRIMARY KEY DEFAULT nextval('action_limit_ids'),
+        system VARCHAR NOT NULL, model VARCHAR, metric VARCHAR NOT NULL, window_size VARCHAR NOT NULL,
+        lower_bound DOUBLE, upper_bound DOUBLE, positive_value VARCHAR,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+    # up-stream producers (mldebt_core/monitoring/producers.py): the scanned artifact that produces a log feature,
+    # declared by the user, so that the scan's lineage tells which models an unhealthy producer feeds.
+    """CREATE TABLE feature_sources (system VARCHAR NOT NULL, feature VARCHAR NOT NULL, artifact VARCHAR NOT NULL,
+        PRIMARY KEY (system, feature))""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3)
+V4 = (
+    # feature ablation runs (mldebt_core/ablation/persist.py): one row per run with the settings used, one per
+    # feature and per group ablated; runs of one system, table name and target are compared with each other.
+    # Scores are in the run's metric; losses are how much worse it gets without the feature (positive: it helps).
+    """CREATE SEQUENCE ablation_run_ids START 1""",
+    """CREATE TABLE ablation_runs (id INTEGER PRIMARY KEY, system VARCHAR NOT NULL, table_name VARCHAR NOT NULL,
+        table_sha256 VARCHAR NOT NULL, target VARCHAR NOT NULL, task VARCHAR NOT NULL, model VARCHAR NOT NULL,
+        metric VARCHAR NOT NULL, method VARCHAR NOT NULL, row_count BIGINT NOT NULL, scan_id INTEGER,
+        baseline DOUBLE NOT NULL, baseline_low DOUBLE NOT NULL, baseline_high DOUBLE NOT NULL, epsilon DOUBLE NOT NULL,
+        predicted_score DOUBLE, verified_score DOUBLE, verified_low DOUBLE, verified_high DOUBLE, confirmed BOOLEAN,
+        rank_agreement DOUBLE, fits BIGINT NOT NULL, seconds DOUBLE NOT NULL, settings VARCHAR NOT NULL,
+        spearman VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+    """CREATE TABLE ablation_features (run_id INTEGER NOT NULL, position INTEGER NOT NULL, feature VARCHAR NOT NULL,
+        rank INTEGER NOT NULL, drop_loss DOUBLE, drop_low DOUBLE, drop_high DOUBLE, permutation_loss DOUBLE,
+        permutation_low DOUBLE, permutation_high DOUBLE, benefit DOUBLE NOT NULL, null_rate DOUBLE NOT NULL,
+        cluster INTEGER, driver BOOLEAN NOT NULL, classification VARCHAR, reason VARCHAR NOT NULL,
+        evidence VARCHAR NOT NULL, sources VARCHAR[] NOT NULL, upstream_artifacts INTEGER NOT NULL,
+        code_paths INTEGER NOT NULL, unstable_sources INTEGER NOT NULL, cost DOUBLE NOT NULL,
+        recommended BOOLEAN NOT NULL)""",
+    """CREATE TABLE ablation_groups (run_id INTEGER NOT NULL, name VARCHAR NOT NULL, origin VARCHAR NOT NULL,
+        members VARCHAR[] NOT NULL, drop_loss DOUBLE, drop_low DOUBLE, drop_high DOUBLE, permutation_loss DOUBLE,
+        permutation_low DOUBLE, permutation_high DOUBLE)""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,107 @@
+"""Prediction bias (paper § 7): do the predictions still match what is observed?
+
+"In a system that is working as intended, it should usually be the case that the distribution of
+predicted labels is equal to the distribution of observed labels." Per window ('hour', 'day', 'week';
+UTC, weeks from Monday), in one SQL query:
+
+- `mean_prediction` over all rows, and over the labelled rows the `label_mean` (the label rate of a
+  classifier, the mean outcome of a regression) and `bias` = mean prediction - label mean there (labels
+  arrive late: rows without one count in `rows`, not in `labelled`);
+- `flagged` when |bias| exceeds `BiasSettings.max_abs_bias` (classification: every label is 0 or 1 and
+  every prediction in [0, 1]) or `max_relative_bias` of |label_mean| (regression), in windows with at
+  least `min_labelled_rows` labelled rows;
+- the prediction's quantile bands `p05` … `p95` (`BiasSettings.quantiles`, linear interpolation).
+
+`calibration` compares mean prediction and label mean per decile of the prediction over the labelled
+rows (as scikit-learn's `calibration_curve(strategy="quantile")`).
+"""
+
+from mldebt_core.monitoring.drift import check_window
+from mldebt_core.monitoring.reference import BadReferenceError, require_log
+from mldebt_core.settings import DEFAULT_BIAS_SETTINGS, BiasSettings
+from mldebt_core.store import Store
+from mldebt_core.store.analysis_findings import AnalysisFinding
+
+_MAX_WINDOWS = 50
+"""windows; a finding's evidence lists at most this many (their count is always given)"""
+
+
+def band_name(quantile: float) -> str:
+    """The column of a quantile band: 0.05 -> 'p05', 0.5 -> 'p50'."""
+    return f"p{round(quantile * 100):02d}"
+
+
+def prediction_bias(store: Store, system: str, window: str = "day", model: str | None = None,
+                    settings: BiasSettings = DEFAULT_BIAS_SETTINGS):
+    """DataFrame, one row per window: window, window_start, rows, labelled, mean_prediction,
+    mean_prediction_labelled, label_mean, bias, task ('classification' or 'regression'), flagged, p05 … p95."""
+    import numpy as np
+
+    check_window(window)
+    table = require_log(store, system).table
+    frame = store.query_df(
+        f"SELECT date_trunc('{window}', ts) AS window_start, count(*) AS rows, count(label) AS labelled, "
+        "avg(prediction) AS mean_prediction, avg(prediction) FILTER (WHERE label IS NOT NULL) "
+        "AS mean_prediction_labelled, avg(label) AS label_mean, "
+        "coalesce(bool_and(label IN (0, 1)), true) AS binary_labels, "
+        "min(prediction) >= 0 AND max(prediction) <= 1 AS probabilities, "
+        "quantile_cont(prediction, $quantiles) AS bands "
+        f"FROM {table} WHERE $model IS NULL OR model = $model GROUP BY ALL ORDER BY window_start",
+        {"model": model, "quantiles": list(settings.quantiles)})
+    if frame.empty:
+        raise BadReferenceError(f"the prediction log of {system!r} has no rows"
+                                f"{'' if model is None else f' of model {model!r}'}")
+    classification = bool(frame["binary_labels"].all() and frame["probabilities"].all())
+    frame["bias"] = frame["mean_prediction_labelled"] - frame["label_mean"]
+    allowed = settings.max_abs_bias if classification else settings.max_relative_bias * frame["label_mean"].abs()
+    frame["task"] = "classification" if classification else "regression"
+    frame["flagged"] = ((frame["labelled"] >= settings.min_labelled_rows) & (frame["bias"].abs() > allowed)).fillna(
+        False).astype(bool)
+    bands = np.array(frame["bands"].tolist(), dtype=float).reshape(len(frame), len(settings.quantiles))
+    for position, quantile in enumerate(settings.quantiles):
+        frame[band_name(quantile)] = bands[:, position]
+    frame.insert(0, "window", window)
+    return frame.drop(columns=["binary_labels", "probabilities", "bands"])
+
+
+def calibration(store: Store, system: str, model: str | None = None,
+                settings: BiasSettings = DEFAULT_BIAS_SETTINGS):
+    """DataFrame, one row per non-empty score bin of the labelled rows (bins: the prediction's quantiles, a value
+    on an edge in the lower bin): bin, lower, upper (the bin's smallest and largest prediction), rows,
+    mean_prediction, label_mean, gap (mean prediction - label mean)."""
+    table = require_log(store, system).table
+    count = settings.calibration_bins
+    inside = " + ".join(f"(prediction > edges[{i}])::INTEGER" for i in range(1, count))  # edges: 1-based list
+    frame = store.query_df(
+        f"WITH labelled AS (SELECT prediction, label FROM {table} "
+        "WHERE label IS NOT NULL AND ($model IS NULL OR model = $model)), "
+        "cuts AS (SELECT quantile_cont(prediction, $probabilities) AS edges FROM labelled) "
+        f"SELECT {inside or '0'} AS bin, min(prediction) AS lower, max(prediction) AS upper, count(*) AS rows, "
+        "avg(prediction) AS mean_prediction, avg(label) AS label_mean "
+        "FROM labelled, cuts GROUP BY ALL ORDER BY bin",
+        {"model": model, "probabilities": [i / count for i in range(1, count)]})
+    if frame.empty:
+        raise BadReferenceError(f"the prediction log of {system!r} has no labelled rows"
+                                f"{'' if model is None else f' of model {model!r}'}; calibration needs labels")
+    frame["gap"] = frame["mean_prediction"] - frame["label_mean"]
+    return frame
+
+
+def alert_findings(frame) -> list[AnalysisFinding]:
+    """One `monitoring_gap` finding when windows of `prediction_bias` are flagged."""
+    flagged = frame[frame["flagged"]]
+    if flagged.empty:
+        return []
+    worst = flagged.loc[flagged["bias"].abs().idxmax()]
+    window = worst["window"]
+    what = "label rate" if worst["task"] == "classification" else "mean label"
+    return [AnalysisFinding(
+        "monitoring_gap", "prediction", "bias",
+        f"prediction bias in {len(flagged)} {window}(s) from {flagged['window_start'].min():%Y-%m-%d %H:%M} to "
+        f"{flagged['window_start'].max():%Y-%m-%d %H:%M}: the mean prediction differs from the {what}; worst "
+        f"{worst['bias']:+.4g} ({worst['mean_prediction_labelled']:.4g} predicted, {worst['label_mean']:.4g} "
+        f"observed) in the {window} from {worst['window_start']:%Y-%m-%d %H:%M}",
+        {"column": "prediction", "window": worst["window_start"], "value": float(worst["bias"]),
+         "level": "flagged", "task": worst["task"], "window_size": window, "flagged_windows": len(flagged),
+         "windows": flagged["window_start"].head(_MAX_WINDOWS).tolist()})]
+
