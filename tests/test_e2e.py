@@ -1,9 +1,10 @@
 """End to end: a real `streamlit run app.py` server and a real headless Chromium (Debian's /usr/bin/chromium).
 
 The server holds the DuckDB file for its whole life (DuckDB allows one process per file), so
-every check of what is stored goes through the browser. With MLDEBT_SCREENSHOTS=1 the run also
-writes docs/screenshots/overview.png and dependencies.png (off by default so CI leaves the
-checkout untouched).
+every check of what is stored goes through the browser. The database holds the whole sample (scan,
+prediction log, action limit) and a second system with a scan and no log yet. With
+MLDEBT_SCREENSHOTS=1 the run also writes docs/screenshots/<page>.png (off by default so CI leaves
+the checkout untouched).
 """
 
 import json
@@ -25,7 +26,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwrig
 expect = sync_api.expect
 expect.set_options(timeout=30_000)
 
-from mldebt_core.store import Store, ingest_scan  # after the skips
+from mldebt_core.samples import load_sample  # after the skips
+from mldebt_core.store import Store, ingest_scan
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "data" / "samples" / "demo_scan.json"
@@ -35,14 +37,16 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 TIMEOUT_MS = 30_000
 SAMPLE_SYSTEM = "churn-system"
 UPLOADED_SYSTEM = "uploaded-system"
+NO_LOG_SYSTEM = "new-system"  # has a scan, gets its first prediction log through the Monitoring page
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    """A server on a free port over a temporary database holding the sample system."""
+    """A server on a free port over a temporary database holding the sample system and a system without a log."""
     db = tmp_path_factory.mktemp("e2e") / "mldebt.duckdb"
     with Store(db) as store:
-        ingest_scan(store, SAMPLE.read_bytes(), SAMPLE.name)
+        load_sample(store)
+        ingest_scan(store, SAMPLE.read_bytes(), "new.json", system=NO_LOG_SYSTEM)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -171,15 +175,15 @@ def test_upload_a_scan_stores_a_new_system(page, tmp_path):
     settled(page, "Scans")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(
-        f"other.json: stored as scan #2 of system {UPLOADED_SYSTEM}")
+        f"other.json: stored as scan #3 of system {UPLOADED_SYSTEM}")
     settled(page, "Scans")
-    assert sidebar_options(page, "System") == sorted([SAMPLE_SYSTEM, UPLOADED_SYSTEM])
+    assert sidebar_options(page, "System") == sorted([SAMPLE_SYSTEM, UPLOADED_SYSTEM, NO_LOG_SYSTEM])
 
     # the same file again is recognised, not stored twice
     page.reload()
     settled(page, "Scans")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("already stored as scan #2")
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("already stored as scan #3")
 
 
 def test_malformed_upload_shows_an_error_and_changes_nothing(page, tmp_path):
@@ -216,3 +220,73 @@ def stored_scans(page) -> dict[str, list[str]]:
         settled(page, "Scans")
         result[system] = sidebar_options(page, "Scan")
     return result
+
+
+def pick(page, label: str, option: str) -> None:
+    """Choose `option` in the page's (not the sidebar's) selectbox `label`."""
+    page.get_by_test_id("stMain").get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_monitoring_of_the_sample_shows_bias_drift_limits_and_producers(page):
+    page.goto("/")
+    settled(page, "Overview")
+    open_page(page, "Monitoring")
+    for heading in ["Prediction bias", "Drift", "Action limits", "Up-stream producers"]:
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Limit breaches")).to_contain_text("8")
+    expect(page.locator(".js-plotly-plot")).to_have_count(4)  # bias, bands, drift heatmap, limits
+    page.get_by_test_id("stMain").get_by_text("week", exact=True).click()  # the window radio
+    settled(page, "Monitoring")
+    expect(page.get_by_text("Mean prediction against the observed label mean")).to_be_visible()
+    page.get_by_test_id("stMain").get_by_text("day", exact=True).click()
+    settled(page, "Monitoring")
+    page.wait_for_timeout(1000)
+    screenshot(page, "monitoring.png", 2600)
+
+
+def test_upload_a_prediction_log_confirming_its_roles(page, tmp_path):
+    log = tmp_path / "predictions.csv"
+    rows = ["timestamp,model,score,label,tenure"]
+    for hour in range(96):
+        rows.append(f"2026-05-{1 + hour // 24:02d}T{hour % 24:02d}:00:00Z,m1,{(hour % 10) / 10},{hour % 2},{hour}")
+    log.write_text("\n".join(rows) + "\n")
+
+    page.goto(f"/monitoring?system={NO_LOG_SYSTEM}")
+    settled(page, "Monitoring")
+    expect(page.get_by_text(f"{NO_LOG_SYSTEM} has no prediction log yet")).to_be_visible()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(log))
+    expect(page.get_by_text("Check the role of each column")).to_be_visible()
+    page.get_by_role("button", name=f"Store in the log of {NO_LOG_SYSTEM}").click()
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("predictions.csv: stored 96 rows")
+    settled(page, "Monitoring")
+    expect(page.get_by_role("heading", name="Drift", exact=True)).to_be_visible()
+    expect(page.get_by_text("96 predictions from 2026-05-01 00:00")).to_be_visible()
+
+
+def test_feedback_loops_finds_the_sample_loop(page):
+    page.goto("/")
+    settled(page, "Overview")
+    open_page(page, "Feedback Loops")
+    verdict = page.get_by_test_id("stAlertContentWarning").first
+    expect(verdict).to_contain_text("treatment label rate has drifted")
+    expect(verdict).to_contain_text("above holdout since 2026-03-")
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    frame = page.frame_locator('iframe[title="st.iframe"]').first
+    expect(frame.locator("#mynetwork canvas")).to_be_attached()  # the scan's lineage loops
+    page.wait_for_timeout(1500)
+    screenshot(page, "feedback_loops.png", 2600)
+
+
+def test_ablation_of_the_sample_table_runs_with_progress_and_ranks_features(page):
+    page.goto("/")
+    settled(page, "Overview")
+    open_page(page, "Feature Ablation")
+    pick(page, "Method", "permutation: permutation importance only")
+    page.get_by_role("button", name="Run ablation").click()
+    headline = page.get_by_test_id("stAlertContentSuccess").or_(page.get_by_test_id("stAlertContentWarning"))
+    expect(headline.first).to_contain_text("remove", timeout=120_000)
+    settled(page, "Feature Ablation")
+    expect(page.locator(".js-plotly-plot")).to_have_count(3)  # contribution, clusters, cost vs benefit
+    page.wait_for_timeout(1000)
+    screenshot(page, "ablation.png", 2400)
