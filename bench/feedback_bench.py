@@ -24,13 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from big_log import MODELS, ROWS, ensure_big_log  # noqa: E402  (the bench folder is not a package)
+from big_log import MODELS, ROWS, ensure_big_log
 
-from mldebt_core.feedback.histograms import Selection  # noqa: E402
-from mldebt_core.feedback.report import analyse, compare  # noqa: E402
-from mldebt_core.monitoring.ingest import ingest_logs  # noqa: E402
-from mldebt_core.monitoring.log_table import load_log_schema  # noqa: E402
-from mldebt_core.store import Store  # noqa: E402
+from mldebt_core.feedback.histograms import Selection
+from mldebt_core.feedback.report import analyse, compare
+from mldebt_core.monitoring.ingest import ingest_logs
+from mldebt_core.monitoring.log_table import load_log_schema
+from mldebt_core.store import Store
 
 TARGET_RATIO = 1.5
 SYSTEM = "bench"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from big_log import DEFAULT_PATH, ROWS, ensure_big_log  # noqa: E402  (the bench folder is not a package)
+from big_log import DEFAULT_PATH, ROWS, ensure_big_log
 
 TARGET_RATIO = 1.5
 TARGET_PEAK_MB = 2048

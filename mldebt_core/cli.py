@@ -14,6 +14,7 @@ from importlib import import_module
 from pathlib import Path
 
 from mldebt_core import __version__
+from mldebt_core.commands.common import ProgressBar
 from mldebt_core.errors import MldebtError
 from mldebt_core.taxonomy import Severity
 
@@ -123,7 +124,7 @@ def _scan(args) -> int:
     if args.output != "-":
         _check_writable(Path(args.output))
     show_progress = not args.quiet and sys.stderr.isatty()
-    with _progress_bar(show_progress) as progress:
+    with ProgressBar(show_progress, "file", "scanning") as progress:
         document = scan_repository(root, system=args.system, progress=progress)
     text = (document.model_dump_json(indent=1) + "\n" if args.format == "json" else summary_text(document))
     if args.output == "-":
@@ -164,8 +165,15 @@ def _ingest_scan(args) -> int:
 
 def _store_document(args, document, source: str, system: str | None = None) -> None:
     """Store a validated scan; queue it in the inbox when another process holds the database."""
-    from mldebt_core.store import (DatabaseLockedError, Store, default_db_path, inbox_path, ingest_document,
-                                   ingest_inbox, queue_scan)
+    from mldebt_core.store import (
+        DatabaseLockedError,
+        Store,
+        default_db_path,
+        inbox_path,
+        ingest_document,
+        ingest_inbox,
+        queue_scan,
+    )
 
     db = Path(args.db).expanduser() if args.db else default_db_path()
     try:
@@ -239,7 +247,8 @@ def prepare_database(db: Path, load_sample: bool = True, sample: Path | None = N
     Returns the sample's system name when it was loaded, else None. Fails with one sentence when
     another process holds the database, e.g. a dashboard already serving it.
     """
-    from mldebt_core.samples import SAMPLE_SCAN, load_sample as load
+    from mldebt_core.samples import SAMPLE_SCAN
+    from mldebt_core.samples import load_sample as load
     from mldebt_core.store import Store, queries
 
     sample = SAMPLE_SCAN if sample is None else sample
@@ -310,29 +319,6 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-class _progress_bar:
-    """A tqdm bar on stderr fed by the scanner's progress callback; a no-op when hidden."""
-
-    def __init__(self, visible: bool):
-        self.visible = visible
-        self.bar = None
-
-    def __enter__(self):
-        return self.update if self.visible else None
-
-    def update(self, done: int, total: int) -> None:
-        if self.bar is None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="file", desc="scanning", file=sys.stderr, leave=False)
-        self.bar.update(done - self.bar.n)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.close()
-        return False
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ from sklearn.calibration import calibration_curve
 
 from mldebt_core.monitoring.bias import alert_findings, band_name, calibration, prediction_bias
 from mldebt_core.monitoring.ingest import ingest_logs
-from mldebt_core.monitoring.log_table import create_log_table
+from mldebt_core.monitoring.log_table import create_log_table, load_log_schema
 from mldebt_core.monitoring.reference import BadReferenceError
+from mldebt_core.monitoring.sample import read_log
 from mldebt_core.monitoring.simulate import SAMPLE_SPEC, simulate_log
-from mldebt_core.settings import DEFAULT_BIAS_SETTINGS
+from mldebt_core.settings import DEFAULT_BIAS_SETTINGS, DEFAULT_DRIFT_SETTINGS
 from mldebt_core.store import Store
 
 DAY0 = datetime(2026, 3, 2)
@@ -139,3 +140,16 @@ def test_the_sample_feedback_loop_shows_as_bias_and_the_clean_log_has_none(simul
     assert clear and clear <= flagged and min(flagged) >= spec.loop_start_day
     assert (sample.loc[sample["flagged"], "bias"] < 0).all()  # more churn observed than predicted
     assert sample["labelled"].iloc[-spec.label_delay_days:].eq(0).all()
+
+
+def test_a_sampled_log_keeps_counts_and_means_exact_and_marks_its_bands_sampled(tmp_path):
+    store = Store(":memory:")
+    ingest_logs(store, "churn", [simulate_log(replace(SAMPLE_SPEC, days=3, rows_per_day=3000), tmp_path / "l.parquet")])
+    schema = load_log_schema(store, "churn")
+    exact = prediction_bias(store, "churn")
+    sampled = prediction_bias(store, "churn", sample=read_log(store, schema, settings=replace(
+        DEFAULT_DRIFT_SETTINGS, sample_rows=500)))
+    assert not exact["sampled"].any() and sampled["sampled"].all()
+    same = ["window_start", "rows", "labelled", "mean_prediction", "mean_prediction_labelled", "label_mean", "bias"]
+    pd.testing.assert_frame_equal(sampled[same], exact[same])
+    assert (sampled["p50"] - exact["p50"]).abs().max() < 0.05  # 500 of 3,000 rows a day

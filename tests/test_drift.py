@@ -275,3 +275,33 @@ def test_the_clean_simulation_raises_nothing(simulated):
     windows = drift_report(stores["clean"], "churn", window="week").windows
     assert set(windows["level"]) == {"ok"}
     assert alert_findings(drift_report(stores["clean"], "churn").windows) == []
+
+
+SAMPLED = replace(GRID, sample_rows=1000)
+
+
+def test_large_windows_are_sampled_deterministically_within_sampling_error():
+    rng = np.random.default_rng(12)
+    rows = day_rows([3000, 3000, 3000], lambda d, n: (rng.beta(2, 5, n), rng.normal(0.1 * d, 1.0, n)))
+    store = log_store(rows)
+    full = drift_report(store, "churn", Reference.first_days(1), settings=GRID).windows
+    sampled = drift_report(store, "churn", Reference.first_days(1), settings=SAMPLED).windows
+    assert not full["sampled"].any() and sampled["sampled"].all()
+    assert sampled["values"].between(850, 1150).all()  # about sample_rows of each window's 3,000 (5 sigma)
+    compared = sampled["ks"].notna()
+    for statistic, error in (("ks", 0.08), ("psi", 0.05), ("wasserstein_std", 0.1)):
+        assert (sampled.loc[compared, statistic] - full.loc[compared, statistic]).abs().max() < error
+    again = drift_report(store, "churn", Reference.first_days(1), settings=SAMPLED).windows
+    pd.testing.assert_frame_equal(sampled, again)
+
+
+def test_a_sampled_log_alerts_exactly_on_its_planted_episodes_and_the_clean_one_stays_silent(simulated):
+    spec, stores = simulated
+    windows = drift_report(stores["sample"], "churn", settings=replace(DEFAULT_DRIFT_SETTINGS, sample_rows=800)).windows
+    assert windows["sampled"].all()
+    flagged = windows[windows["level"] == "alert"]  # 800 rows a window: warn (0.1) is within sampling noise
+    days = (flagged["window_start"] - pd.Timestamp(spec.start)).dt.days
+    found = {column: sorted(days[flagged["column"] == column]) for column in flagged["column"].unique()}
+    assert found == {e.feature: list(range(e.first_day, e.last_day + 1)) for e in spec.drift}
+    clean = drift_report(stores["clean"], "churn", settings=replace(DEFAULT_DRIFT_SETTINGS, sample_rows=800)).windows
+    assert "alert" not in set(clean["level"])

@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from mldebt_core.feedback.intervals import (auc, auc_replicates, mean_replicates, newcombe, percentile_interval,
-                                            wilson, z_value)
+from mldebt_core.feedback.intervals import (
+    auc,
+    auc_replicates,
+    mean_replicates,
+    newcombe,
+    percentile_interval,
+    wilson,
+    z_value,
+)
 
 Z = z_value(0.95)
 DRAWS = 1000

@@ -2,12 +2,13 @@
 their declared sources in the sample scan."""
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
 
-from mldebt_core.monitoring.log_table import create_log_table
+from mldebt_core.monitoring.log_table import create_log_table, load_log_schema
 from mldebt_core.monitoring.producers import (
     ProducerError,
     feature_sources,
@@ -16,7 +17,8 @@ from mldebt_core.monitoring.producers import (
     source_health,
     unlink_source,
 )
-from mldebt_core.settings import ProducerSettings
+from mldebt_core.monitoring.sample import read_log
+from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, ProducerSettings
 from mldebt_core.store import Store, ingest_scan
 from tests.conftest import run
 from tests.store_helpers import SAMPLE_BYTES
@@ -178,3 +180,13 @@ def test_the_producers_command_refuses_bad_arguments_in_one_line(tmp_path, capsy
     code, out, err = run(["--db", db, "producers", "--system", SYSTEM, *arguments], capsys)
     assert (code, out) == (2, "")
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_a_sampled_log_finds_the_same_broken_producer_with_exact_volumes(store):
+    make_log(store, per_day=1000)
+    exact = producer_report(store, SYSTEM, *REFERENCE, window="day").windows
+    sample = read_log(store, load_log_schema(store, SYSTEM), settings=replace(DEFAULT_DRIFT_SETTINGS, sample_rows=400))
+    sampled = producer_report(store, SYSTEM, *REFERENCE, window="day", sample=sample).windows
+    assert sample.sampled
+    same = ["feature", "window_start", "rows", "delivered", "null_rate", "nulls", "sudden_change", "out_of_range"]
+    pd.testing.assert_frame_equal(sampled[same], exact[same])

@@ -5,7 +5,12 @@ import sys
 from pathlib import Path
 
 from mldebt_core.ablation.choices import METHODS, METRIC_TASKS, MODELS, TASKS
-from mldebt_core.commands.common import add_format_argument, open_store, write_frame
+from mldebt_core.commands.common import (
+    ProgressBar,
+    add_format_argument,
+    open_store,
+    write_frame,
+)
 from mldebt_core.errors import MldebtError
 
 
@@ -64,7 +69,7 @@ def _ablate(args) -> int:
                                    table.features, settings) if args.groups else []
         scan_id = queries.latest_scan(store, args.system) if args.system else None
         costs = feature_costs(store, scan_id, table.features)
-        with _progress_bar(not args.quiet and sys.stderr.isatty()) as progress:
+        with ProgressBar(not args.quiet and sys.stderr.isatty(), "fit", "ablating") as progress:
             result = run_ablation(table, AblationConfig(args.method, args.model, args.metric), costs, groups,
                                   settings, progress)
         frame = persist.features_frame(result)
@@ -101,26 +106,3 @@ def _read(name: str, limit: int) -> bytes:
         raise MldebtError(f"{name}: {path.stat().st_size:,} bytes; a groups file is limited to {limit:,} bytes "
                           f"(AblationSettings.max_groups_bytes)")
     return path.read_bytes()
-
-
-class _progress_bar:
-    """A tqdm bar of model fits on stderr; a no-op when hidden."""
-
-    def __init__(self, visible: bool):
-        self.visible = visible
-        self.bar = None
-
-    def __enter__(self):
-        return self.update if self.visible else None
-
-    def update(self, done: int, total: int) -> None:
-        if self.bar is None:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="fit", desc="ablating", file=sys.stderr, leave=False)
-        self.bar.update(done - self.bar.n)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.close()
-        return False

@@ -1,4 +1,4 @@
-"""What command groups share: opening the store named by --db, and writing a table as JSON or CSV."""
+"""What commands share: opening the store named by --db, writing a table as JSON or CSV, a progress bar."""
 
 import sys
 from pathlib import Path
@@ -31,3 +31,26 @@ def write_frame(frame, fmt: str, stream=None) -> None:
         frame.to_csv(stream, index=False)
     else:
         stream.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
+
+
+class ProgressBar:
+    """A tqdm bar on stderr fed by a core function's progress callback (done, total); a no-op when hidden."""
+
+    def __init__(self, visible: bool, unit: str, description: str):
+        self.visible, self.unit, self.description = visible, unit, description
+        self.bar = None
+
+    def __enter__(self):
+        return self.update if self.visible else None
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit=self.unit, desc=self.description, file=sys.stderr, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+        return False

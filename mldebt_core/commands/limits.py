@@ -62,8 +62,15 @@ def add_commands(commands) -> None:
 
 
 def _limits(args) -> int:
-    from mldebt_core.monitoring.limits import (ActionLimit, breaches, evaluate_limits, limits_table, list_limits,
-                                               remove_limit, save_limit)
+    from mldebt_core.monitoring.limits import (
+        ActionLimit,
+        breaches,
+        evaluate_limits,
+        limits_table,
+        list_limits,
+        remove_limit,
+        save_limit,
+    )
     from mldebt_core.monitoring.reference import require_log
 
     new_limit_options = [args.per, args.at_most, args.at_least, args.positive]
@@ -87,7 +94,12 @@ def _limits(args) -> int:
 
 
 def _producers(args) -> int:
-    from mldebt_core.monitoring.producers import link_source, producer_report, source_health, unlink_source
+    from mldebt_core.monitoring.producers import (
+        link_source,
+        producer_report,
+        source_health,
+        unlink_source,
+    )
     from mldebt_core.monitoring.reference import Reference, resolve_reference
 
     links = [_feature_link(text) for text in args.link]

@@ -15,9 +15,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mldebt_core.feedback.histograms import HOLDOUT, TREATMENT, FeedbackError, Histograms
-from mldebt_core.feedback.intervals import (auc, auc_replicates, mean_replicates, newcombe, percentile_interval,
-                                            wilson, z_value)
+from mldebt_core.feedback.histograms import (
+    HOLDOUT,
+    TREATMENT,
+    FeedbackError,
+    Histograms,
+)
+from mldebt_core.feedback.intervals import (
+    auc,
+    auc_replicates,
+    mean_replicates,
+    newcombe,
+    percentile_interval,
+    wilson,
+    z_value,
+)
 from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS, FeedbackSettings
 
 

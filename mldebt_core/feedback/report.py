@@ -9,12 +9,29 @@ import pandas as pd
 
 from mldebt_core.feedback.cross_model import cross_model
 from mldebt_core.feedback.detection import Detection, Estimate, detect
-from mldebt_core.feedback.health import (HoldoutHealth, contamination, holdout_health, holdout_share,
-                                         minimum_detectable_effect)
-from mldebt_core.feedback.histograms import (HOLDOUT, TREATMENT, FeedbackError, LogHistograms, Selection,
-                                             load_histograms)
+from mldebt_core.feedback.health import (
+    HoldoutHealth,
+    contamination,
+    holdout_health,
+    holdout_share,
+    minimum_detectable_effect,
+)
+from mldebt_core.feedback.histograms import (
+    HOLDOUT,
+    TREATMENT,
+    FeedbackError,
+    LogHistograms,
+    Selection,
+    load_histograms,
+)
 from mldebt_core.feedback.lineage import LineageLoops, lineage_loops
-from mldebt_core.feedback.metrics import BUILT_IN, Metric, MetricSeries, metric_named, series
+from mldebt_core.feedback.metrics import (
+    BUILT_IN,
+    Metric,
+    MetricSeries,
+    metric_named,
+    series,
+)
 from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS, FeedbackSettings
 from mldebt_core.store import Store
 from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings

@@ -16,8 +16,8 @@ UTC, weeks from Monday), in one SQL query:
 rows (as scikit-learn's `calibration_curve(strategy="quantile")`).
 """
 
-from mldebt_core.monitoring.drift import check_window
 from mldebt_core.monitoring.reference import BadReferenceError, require_log
+from mldebt_core.monitoring.sample import LogSample, read_log, window_params
 from mldebt_core.settings import DEFAULT_BIAS_SETTINGS, BiasSettings
 from mldebt_core.store import Store
 from mldebt_core.store.analysis_findings import AnalysisFinding
@@ -32,26 +32,26 @@ def band_name(quantile: float) -> str:
 
 
 def prediction_bias(store: Store, system: str, window: str = "day", model: str | None = None,
-                    settings: BiasSettings = DEFAULT_BIAS_SETTINGS):
+                    settings: BiasSettings = DEFAULT_BIAS_SETTINGS, sample: LogSample | None = None):
     """DataFrame, one row per window: window, window_start, rows, labelled, mean_prediction,
-    mean_prediction_labelled, label_mean, bias, task ('classification' or 'regression'), flagged, p05 … p95."""
+    mean_prediction_labelled, label_mean, bias, task ('classification' or 'regression'), flagged, p05 … p95,
+    sampled (the bands come from a sample of the window's rows, see `sample`). `sample`: what `read_log` read
+    for this system, window and model (read here when not given)."""
     import numpy as np
 
-    check_window(window)
-    table = require_log(store, system).table
-    frame = store.query_df(
-        f"SELECT date_trunc('{window}', ts) AS window_start, count(*) AS rows, count(label) AS labelled, "
-        "avg(prediction) AS mean_prediction, avg(prediction) FILTER (WHERE label IS NOT NULL) "
-        "AS mean_prediction_labelled, avg(label) AS label_mean, "
-        "coalesce(bool_and(label IN (0, 1)), true) AS binary_labels, "
-        "min(prediction) >= 0 AND max(prediction) <= 1 AS probabilities, "
-        "quantile_cont(prediction, $quantiles) AS bands "
-        f"FROM {table} WHERE $model IS NULL OR model = $model GROUP BY ALL ORDER BY window_start",
-        {"model": model, "quantiles": list(settings.quantiles)})
-    if frame.empty:
-        raise BadReferenceError(f"the prediction log of {system!r} has no rows"
-                                f"{'' if model is None else f' of model {model!r}'}")
-    classification = bool(frame["binary_labels"].all() and frame["probabilities"].all())
+    if sample is None:
+        sample = read_log(store, require_log(store, system), window, model)
+    columns = ["w", "window_start", "rows", "labelled", "mean_prediction", "mean_prediction_labelled", "label_mean"]
+    frame = sample.totals[columns].copy()
+    bands = sample.query_df(
+        store, f"SELECT {sample.window_sql} AS w, quantile_cont(prediction, $quantiles) AS bands "
+        f"FROM {sample.source} WHERE {sample.model_filter} GROUP BY ALL",
+        {**({} if sample.sampled else window_params(window)), "quantiles": list(settings.quantiles),
+         **({"model": model} if sample.model_filter != "true" else {})})
+    frame = frame.merge(bands, on="w", how="left")
+    totals = sample.totals
+    classification = bool(totals["binary_labels"].all() and totals["min_prediction"].min() >= 0
+                          and totals["max_prediction"].max() <= 1)
     frame["bias"] = frame["mean_prediction_labelled"] - frame["label_mean"]
     allowed = settings.max_abs_bias if classification else settings.max_relative_bias * frame["label_mean"].abs()
     frame["task"] = "classification" if classification else "regression"
@@ -60,8 +60,9 @@ def prediction_bias(store: Store, system: str, window: str = "day", model: str |
     bands = np.array(frame["bands"].tolist(), dtype=float).reshape(len(frame), len(settings.quantiles))
     for position, quantile in enumerate(settings.quantiles):
         frame[band_name(quantile)] = bands[:, position]
+    frame["sampled"] = (totals["kept"] < totals["rows"]).to_numpy()
     frame.insert(0, "window", window)
-    return frame.drop(columns=["binary_labels", "probabilities", "bands"])
+    return frame.drop(columns=["w", "bands"])
 
 
 def calibration(store: Store, system: str, model: str | None = None,

@@ -13,7 +13,8 @@ from mldebt_core.monitoring.drift import DriftReport, drift_report
 from mldebt_core.monitoring.limits import breaches, evaluate_limits
 from mldebt_core.monitoring.log_table import load_log_schema
 from mldebt_core.monitoring.producers import ProducerReport, producer_report, source_health
-from mldebt_core.monitoring.reference import Reference
+from mldebt_core.monitoring.reference import Reference, require_log
+from mldebt_core.monitoring.sample import read_log
 from mldebt_core.store import Store
 
 
@@ -71,9 +72,11 @@ def data_version(store: Store, system: str) -> str:
 
 def monitoring_view(store: Store, system: str, model: str | None, window: str,
                     reference: Reference) -> MonitoringView:
-    """Bias, drift, limits and producers of `system`'s log for `model` (None: all) per `window` against `reference`."""
-    bias = prediction_bias(store, system, window, model)
-    drift = drift_report(store, system, reference, window, model)
+    """Bias, drift, limits and producers of `system`'s log for `model` (None: all) per `window` against `reference`,
+    from one read of the log (`sample.read_log`)."""
+    sample = read_log(store, require_log(store, system), window, model)
+    bias = prediction_bias(store, system, window, model, sample=sample)
+    drift = drift_report(store, system, reference, window, model, sample=sample)
     limits = evaluate_limits(store, system, model)
-    producers = producer_report(store, system, drift.period.start, drift.period.end, window, model)
+    producers = producer_report(store, system, drift.period.start, drift.period.end, window, model, sample=sample)
     return MonitoringView(bias, drift, limits, breaches(limits), producers, source_health(producers.health))

@@ -24,6 +24,8 @@ cells are a fine equal grid over the reference's [min, max): KS is taken at the 
 most the largest share one cell holds), Wasserstein takes values as spread evenly within a cell and is
 exact beyond the reference's range (off by at most one cell width), and the PSI bin edges are the
 reference's quantiles rounded up to a cell edge (both sides are binned alike, so PSI stays a PSI).
+When a window has more than `sample_rows` rows, the counts come from the run's seeded sample
+(`sample.read_log`), each reference window weighted by its rows / kept rows; `sampled` marks those rows.
 
 Alerts use the effect sizes (PSI, JS, Wasserstein in standard deviations) against fixed levels from
 the settings, or, with `adaptive`, levels from the windows inside the reference period: mean + k sigma.
@@ -35,11 +37,12 @@ from datetime import datetime, timedelta
 from mldebt_core.monitoring.profiles import PREDICTION, ColumnProfile, Profile, bound, build_profile
 from mldebt_core.monitoring.reference import BadReferenceError, Reference, ReferencePeriod, require_log, \
     resolve_reference
+from mldebt_core.monitoring.sample import START_SQL, WEIGHT_SQL, WINDOWS, LogSample, check_window, read_log, \
+    window_params
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DriftSettings
 from mldebt_core.store import Store
 from mldebt_core.store.analysis_findings import AnalysisFinding
 
-WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 LEVELS = ("ok", "warn", "alert")
 STATISTICS = {"numeric": ("psi", "js", "wasserstein_std"), "categorical": ("psi", "js")}
 """the effect sizes that set a window's level, per column kind"""
@@ -62,22 +65,19 @@ class DriftReport:
     """DataFrame, the levels used: column, statistic, warn, alert, adaptive"""
 
 
-def check_window(window: str) -> str:
-    if window not in WINDOWS:
-        raise BadReferenceError(f"unknown window {window!r}: expected one of {', '.join(WINDOWS)}")
-    return window
-
-
 def drift_report(store: Store, system: str, reference: Reference = Reference(), window: str = "day",
                  model: str | None = None, adaptive: bool = False,
-                 settings: DriftSettings = DEFAULT_DRIFT_SETTINGS) -> DriftReport:
-    """Drift of `system`'s prediction and features per `window` against `reference`, for `model` (None: all)."""
+                 settings: DriftSettings = DEFAULT_DRIFT_SETTINGS, sample: LogSample | None = None) -> DriftReport:
+    """Drift of `system`'s prediction and features per `window` against `reference`, for `model` (None: all);
+    `sample`: what `read_log` read for this system, window and model (read here when not given)."""
     check_window(window)
     period = resolve_reference(store, system, reference, model)
-    first, last = store.query(f"SELECT min(ts), max(ts) FROM {require_log(store, system).table} "
-                              "WHERE $model IS NULL OR model = $model", {"model": model})[0]
-    profile = build_profile(store, system, period, (last - first) // WINDOWS[window] + 2, settings)
-    frame = _statistics(store, system, profile, window, model, settings)
+    if sample is None:
+        sample = read_log(store, require_log(store, system), window, model, settings)
+    totals = sample.totals
+    windows = (totals["last_ts"].iloc[-1] - totals["first_ts"].iloc[0]) // WINDOWS[window] + 2
+    profile = build_profile(store, system, period, windows, settings, sample)
+    frame = _statistics(store, sample, profile, window, settings)
     levels = _levels(frame, profile, window, adaptive, settings)
     return DriftReport(period, any(c.exact for c in profile.columns), _judge(frame, levels, settings), levels)
 
@@ -103,17 +103,14 @@ def alert_findings(windows) -> list[AnalysisFinding]:
 
 # -- the statistics, in SQL -----------------------------------------------------------------------------------
 
-def _statistics(store: Store, system: str, profile: Profile, window: str, model: str | None,
-                settings: DriftSettings):
+def _statistics(store: Store, sample: LogSample, profile: Profile, window: str, settings: DriftSettings):
     import numpy as np
 
-    table = require_log(store, system).table
     period = profile.period
-    width = WINDOWS[window] // timedelta(microseconds=1)
-    params = {"model": model, "ref_start": period.start, "ref_end": period.end, "bins": settings.psi_bins,
-              "eps": settings.psi_epsilon, "window_width": width, "window_shift": _SHIFT - _OFFSET.get(window, 0)}
+    params = {"model": sample.model, "ref_start": period.start, "ref_end": period.end, "bins": settings.psi_bins,
+              "eps": settings.psi_epsilon, **window_params(window), **sample.weights()}
     aligned = _on_window_edge(period.start, window) and _on_window_edge(period.end, window)
-    counts = [_count_branch(i, column, table, aligned, params) for i, column in enumerate(profile.columns)]
+    counts = [_count_branch(i, column, sample, aligned, params) for i, column in enumerate(profile.columns)]
     numeric = [(i, c) for i, c in enumerate(profile.columns) if c.kind == "numeric"]
     params.update(g_col=[i for i, _ in numeric], g_low=[c.low for _, c in numeric],
                   g_high=[c.high for _, c in numeric], g_width=[None if c.exact else c.width for _, c in numeric],
@@ -121,10 +118,13 @@ def _statistics(store: Store, system: str, profile: Profile, window: str, model:
     if profile.stored:  # the profile's counts are the reference; no window's own rows are in them
         own, reference = "0", " UNION ALL ".join(_stored_branch(i, c, params) for i, c in enumerate(profile.columns))
     else:
-        own = f"coalesce(sum(n) FILTER (WHERE coalesce(in_ref, {_START} >= $ref_start AND {_START} < $ref_end)), 0)"
-        reference = "SELECT col, cell, category, sum(own) AS n FROM win GROUP BY ALL HAVING sum(own) > 0"
-    sql = _SQL.format(counts=" UNION ALL ".join(counts), own=own, reference=reference, start=_START)
-    frame = store.query_df(sql, bound(sql, params))
+        in_reference = f"{START_SQL} >= $ref_start AND {START_SQL} < $ref_end"
+        own = f"coalesce(sum(n) FILTER (WHERE coalesce(in_ref, {in_reference})), 0)"
+        reference = ("SELECT col, cell, category, sum(own * weight) AS n, sum(own) AS kept FROM win GROUP BY ALL "
+                     "HAVING sum(own) > 0")
+    weight = WEIGHT_SQL if sample.sampled else "1"
+    sql = _SQL.format(counts=" UNION ALL ".join(counts), own=own, reference=reference, start=START_SQL, weight=weight)
+    frame = sample.query_df(store, sql, bound(sql, params))
 
     columns = profile.columns
     frame["column"] = [columns[i].name for i in frame["col"]]
@@ -133,6 +133,12 @@ def _statistics(store: Store, system: str, profile: Profile, window: str, model:
     std = np.array([np.nan if not columns[i].std else columns[i].std for i in frame["col"]])
     frame["wasserstein_std"] = frame["wasserstein"] / std
     frame["ks_pvalue"] = _ks_pvalues(frame, settings)
+    # sampled: the window's own rows, or the reference's (a live reference overlapping a sampled window)
+    totals = sample.totals
+    drawn = totals["kept"] < totals["rows"]
+    overlap = (totals["window_start"] < period.end) & (totals["window_start"] + WINDOWS[window] > period.start)
+    frame["sampled"] = frame["w"].map(dict(zip(totals["w"], drawn))).fillna(False).astype(bool) | bool(
+        not profile.stored and (drawn & overlap).any())
     categorical = frame["kind"] == "categorical"
     for listed in ("new_categories", "vanished_categories"):
         frame[listed] = [list(v) if c and isinstance(v, (list, np.ndarray)) else None
@@ -140,23 +146,13 @@ def _statistics(store: Store, system: str, profile: Profile, window: str, model:
     end = frame["window_start"] + WINDOWS[window]
     frame["in_reference"] = (frame["window_start"] >= period.start) & (end <= period.end)
     frame.insert(0, "window", window)
-    return frame.drop(columns="col")
-
-
-# Windows are numbered in SQL by integer division of epoch microseconds (cheaper than date_trunc per row): w =
-# (epoch_us(ts) + shift) // width, where shift, a multiple of a week, keeps every timestamp from year 1 positive
-# (DuckDB's // truncates toward zero) and weeks start on Monday (1970-01-05 is one: 4 days after the epoch).
-_SHIFT = 10 ** 6 * 7 * 86_400_000_000
-_OFFSET = {"week": 4 * 86_400_000_000}
-_START = "make_timestamp(w * $window_width - $window_shift)"
-"""SQL: the start of window w"""
-_WINDOW = "(epoch_us(ts) + $window_shift) // $window_width"
+    return frame.drop(columns=["col", "w"])
 
 
 def _ks_pvalues(frame, settings: DriftSettings):
     """The two-sided KS p-value of each row from (D, n, m), as scipy's ks_2samp(method="asymp")."""
     import numpy as np
-    from scipy.stats import kstwo, kstwobign
+    from scipy.special import kolmogorov  # kstwobign's survival function, without scipy.stats' import time
 
     n, m = frame["reference_values"].to_numpy(float), frame["values"].to_numpy(float)
     statistic = frame["ks"].to_numpy(float)
@@ -166,8 +162,11 @@ def _ks_pvalues(frame, settings: DriftSettings):
     large = known & (size > settings.ks_limit_n)
     small = known & ~large
     pvalue = np.full(len(frame), np.nan)
-    pvalue[small] = kstwo.sf(statistic[small], size[small])
-    pvalue[large] = kstwobign.sf(statistic[large] * np.sqrt(size[large]))
+    if small.any():
+        from scipy.stats import kstwo
+
+        pvalue[small] = kstwo.sf(statistic[small], size[small])
+    pvalue[large] = kolmogorov(statistic[large] * np.sqrt(size[large]))
     return np.clip(pvalue, 0, 1)
 
 
@@ -181,24 +180,24 @@ def _on_window_edge(moment: datetime, window: str) -> bool:
     return edge == moment
 
 
-def _count_branch(i: int, column: ColumnProfile, table: str, aligned: bool, params: dict) -> str:
+def _count_branch(i: int, column: ColumnProfile, sample: LogSample, aligned: bool, params: dict) -> str:
     """The counts of one column per (window, in reference, cell or category); names are generated, never user text.
     With `aligned` windows a window's rows are all in the reference or none are: no per-row test. A grid
     column groups by one integer, window * (cells + 2) + cell + 1 (one key hashes faster than two)."""
     in_reference = "NULL::BOOLEAN" if aligned else "ts >= $ref_start AND ts < $ref_end"
-    rows = (f"FROM {table} WHERE {column.column} IS NOT NULL AND ($model IS NULL OR model = $model) "
-            "GROUP BY ALL")
+    rows = f"FROM {sample.source} WHERE {column.column} IS NOT NULL AND {sample.model_filter} GROUP BY ALL"
     if column.kind == "categorical":
-        return (f"SELECT {i} AS col, {_WINDOW} AS w, NULL::DOUBLE AS cell, {column.column} AS category, "
+        return (f"SELECT {i} AS col, {sample.window_sql} AS w, NULL::DOUBLE AS cell, {column.column} AS category, "
                 f"{in_reference} AS in_ref, count(*) AS n, NULL::DOUBLE AS total {rows}")
     if column.exact:
-        return (f"SELECT {i} AS col, {_WINDOW} AS w, {column.column} AS cell, NULL::VARCHAR AS category, "
+        return (f"SELECT {i} AS col, {sample.window_sql} AS w, {column.column} AS cell, NULL::VARCHAR AS category, "
                 f"{in_reference} AS in_ref, count(*) AS n, sum({column.column}) AS total {rows}")
     params.update({f"low_{i}": column.low, f"scale_{i}": column.scale, f"cells_{i}": column.cells,
                    f"stride_{i}": column.cells + 2})
     cell = column.cell_sql(f"scale_{i}", f"low_{i}", f"cells_{i}")
     return (f"SELECT {i} AS col, key // $stride_{i} AS w, (key % $stride_{i} - 1)::DOUBLE AS cell, "
-            f"NULL::VARCHAR AS category, in_ref, n, total FROM (SELECT {_WINDOW} * $stride_{i} + {cell} + 1 AS key, "
+            f"NULL::VARCHAR AS category, in_ref, n, total FROM ("
+            f"SELECT {sample.window_sql} * $stride_{i} + {cell} + 1 AS key, "
             f"{in_reference} AS in_ref, count(*) AS n, sum({column.column}) AS total {rows})")
 
 
@@ -210,7 +209,7 @@ def _stored_branch(i: int, column: ColumnProfile, params: dict) -> str:
         key = f"unnest($ref_keys_{i}::DOUBLE[]) AS cell, NULL::VARCHAR AS category"
     else:
         key = f"NULL::DOUBLE AS cell, unnest($ref_keys_{i}::VARCHAR[]) AS category"
-    return f"SELECT {i} AS col, {key}, unnest($ref_counts_{i}::BIGINT[]) AS n"
+    return f"SELECT *, n AS kept FROM (SELECT {i} AS col, {key}, unnest($ref_counts_{i}::BIGINT[]) AS n)"
 
 
 # One row per (column, window w). `own` is a window's count in the reference period: the window is compared with
@@ -221,18 +220,20 @@ def _stored_branch(i: int, column: ColumnProfile, params: dict) -> str:
 # reference has no mass outside [low, high]).
 _SQL = """
 WITH counts AS ({counts}),
-win AS (SELECT col, w, cell, category, sum(n) AS n, sum(total) AS total, {own} AS own FROM counts GROUP BY ALL),
+win AS (SELECT col, w, cell, category, sum(n) AS n, sum(total) AS total, {own} AS own, {weight} AS weight
+        FROM counts GROUP BY ALL),
 ref AS ({reference}),
 grid AS (SELECT unnest($g_col::INTEGER[]) AS col, unnest($g_low::DOUBLE[]) AS low, unnest($g_high::DOUBLE[]) AS high,
          unnest($g_width::DOUBLE[]) AS width, unnest($g_cells::INTEGER[]) AS cells),
 pairs AS (SELECT col, w FROM (SELECT DISTINCT w FROM win WHERE col = 0) CROSS JOIN (SELECT DISTINCT col FROM ref)),
 win_total AS (SELECT p.col, p.w, coalesce(sum(x.n), 0)::BIGINT AS n_w,
-                     (any_value(r.n) - coalesce(sum(x.own), 0))::BIGINT AS n_r
-              FROM pairs p JOIN (SELECT col, sum(n) AS n FROM ref GROUP BY col) r USING (col)
+                     any_value(r.n) - coalesce(sum(x.own * x.weight), 0) AS n_r,
+                     (any_value(r.kept) - coalesce(sum(x.own), 0))::BIGINT AS k_r
+              FROM pairs p JOIN (SELECT col, sum(n) AS n, sum(kept) AS kept FROM ref GROUP BY col) r USING (col)
               LEFT JOIN win x USING (col, w) GROUP BY ALL),
 joined AS (
     SELECT coalesce(r.col, x.col) AS col, coalesce(r.w, x.w) AS w, coalesce(r.cell, x.cell) AS cell,
-           coalesce(r.category, x.category) AS category, coalesce(r.n, 0) - coalesce(x.own, 0) AS rn,
+           coalesce(r.category, x.category) AS category, coalesce(r.n, 0) - coalesce(x.own * x.weight, 0) AS rn,
            coalesce(x.n, 0) AS wn, coalesce(x.total, 0) AS total
     FROM (SELECT p.col, p.w, ref.cell, ref.category, ref.n FROM pairs p JOIN ref USING (col)) r
     FULL OUTER JOIN win x ON r.col = x.col AND r.w = x.w
@@ -243,7 +244,7 @@ steps AS (  -- the window functions carry as few columns as possible: they sort 
     FROM joined WHERE cell IS NOT NULL
     WINDOW o AS (PARTITION BY col, w ORDER BY cell ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)),
 shapes AS (
-    SELECT s.*, u.n_r, u.n_w, g.low, g.high, g.width, g.cells, (r_cum - rn)::BIGINT AS r_before,
+    SELECT s.*, u.n_r, u.n_w, g.low, g.high, g.width, g.cells, r_cum - rn AS r_before,
            r_cum / nullif(n_r, 0) - w_cum / nullif(n_w, 0) AS d,
            (r_cum - rn) / nullif(n_r, 0) - (w_cum - wn) / nullif(n_w, 0) AS d_prev
     FROM steps s JOIN win_total u USING (col, w) JOIN grid g USING (col)),
@@ -258,7 +259,8 @@ numeric_stats AS (
                END) AS wasserstein
     FROM shapes GROUP BY ALL),
 bins AS (
-    SELECT col, w, false AS categorical, least($bins - 1, r_before * $bins // nullif(n_r, 0))::VARCHAR AS bin,
+    SELECT col, w, false AS categorical, least($bins - 1, floor(r_before * $bins / nullif(n_r, 0)))::BIGINT::VARCHAR
+           AS bin,
            rn, wn, n_r, n_w FROM shapes
     UNION ALL
     SELECT j.col, j.w, true, j.category, j.rn, j.wn, u.n_r, u.n_w
@@ -276,12 +278,12 @@ divergence AS (
            coalesce(list(bin ORDER BY bin) FILTER (WHERE categorical AND r > 0 AND w_share = 0), [])
                AS vanished_categories
     FROM shares GROUP BY ALL)
-SELECT u.col, {start} AS window_start, u.n_w AS "values", u.n_r AS reference_values,
+SELECT u.col, u.w, {start} AS window_start, u.n_w AS "values", u.k_r AS reference_values,
        CASE WHEN compared THEN d.psi END AS psi, CASE WHEN compared THEN d.js END AS js,
        CASE WHEN compared THEN s.ks END AS ks, CASE WHEN compared THEN s.wasserstein END AS wasserstein,
        CASE WHEN compared THEN d.new_categories END AS new_categories,
        CASE WHEN compared THEN d.vanished_categories END AS vanished_categories
-FROM (SELECT *, n_w > 0 AND n_r > 0 AS compared FROM win_total) u
+FROM (SELECT *, n_w > 0 AND k_r > 0 AS compared FROM win_total) u
 LEFT JOIN divergence d USING (col, w) LEFT JOIN numeric_stats s USING (col, w)
 ORDER BY u.col, u.w
 """

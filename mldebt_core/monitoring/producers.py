@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mldebt_core.errors import MldebtError
-from mldebt_core.monitoring.drift import check_window
 from mldebt_core.monitoring.log_table import LogSchema, load_log_schema
+from mldebt_core.monitoring.sample import START_SQL, LogSample, check_window, read_log, window_params
 from mldebt_core.settings import DEFAULT_PRODUCER_SETTINGS, ProducerSettings
 from mldebt_core.store import Store, queries
 
@@ -53,9 +53,12 @@ class ProducerReport:
 
 def producer_report(store: Store, system: str, reference_start: datetime, reference_end: datetime,
                     window: str = "day", model: str | None = None,
-                    settings: ProducerSettings = DEFAULT_PRODUCER_SETTINGS) -> ProducerReport:
+                    settings: ProducerSettings = DEFAULT_PRODUCER_SETTINGS,
+                    sample: LogSample | None = None) -> ProducerReport:
     """The health of every feature's producer in `system`'s log (of `model`; None: all models), per `window`
-    ('hour', 'day', 'week'), judged against the reference rows reference_start <= ts < reference_end."""
+    ('hour', 'day', 'week'), judged against the reference rows reference_start <= ts < reference_end. `sample`:
+    what `read_log` read for this system, window and model (read here when not given); out-of-range shares
+    come from its rows (a sample on a large log), volumes and null rates from its exact totals."""
     check_window(window)
     schema = load_log_schema(store, system)
     if schema is None:
@@ -63,20 +66,18 @@ def producer_report(store: Store, system: str, reference_start: datetime, refere
     if not schema.features:
         windows = _empty(_WINDOW_COLUMNS)
         return ProducerReport(windows, _health(store, schema, windows, None, settings))
-    reference = _reference(store, schema, reference_start, reference_end, model, settings)
-    windows = _windows(store, schema, reference, window, model, settings)
-    log_end = store.query_value(f"SELECT max(ts) FROM {schema.table} WHERE $model IS NULL OR model = $model",
-                                {"model": model})
+    reference = _reference(store, schema, reference_start, reference_end, model)
+    if sample is None:
+        sample = read_log(store, schema, window, model)
+    _add_ranges(store, sample, reference, reference_start, reference_end, settings)
+    windows = _windows(store, sample, reference, settings)
+    log_end = sample.totals["last_ts"].iloc[-1]
     return ProducerReport(windows, _health(store, schema, windows, log_end, settings))
 
 
-def _reference(store: Store, schema: LogSchema, start: datetime, end: datetime, model: str | None,
-               settings: ProducerSettings) -> dict:
-    """Per feature column: the reference's null rate and range (numeric bounds or categories).
-
-    Categories come from every reference row; numeric bounds from every k-th stored row when the reference
-    has more than `range_sample_rows` rows (k = rows // range_sample_rows: exact quantiles sort every value,
-    the dearest part of this analysis on large logs)."""
+def _reference(store: Store, schema: LogSchema, start: datetime, end: datetime, model: str | None) -> dict:
+    """Per feature column: the reference's null rate and, for a categorical one, its categories (the range; see
+    `_add_ranges` for numeric ones), from every reference row."""
     where = "ts >= $start AND ts < $end AND ($model IS NULL OR model = $model)"
     params = {"start": start, "end": end, "model": model}
     counts = [f"count({f.column})" if f.kind == "numeric" else
@@ -91,22 +92,38 @@ def _reference(store: Store, schema: LogSchema, start: datetime, end: datetime, 
     for feature in schema.features:
         delivered = next(values)
         reference[feature.column] = {"null_rate": 1 - delivered / rows,
-                                     "range": next(values) if feature.kind == "categorical" else None}
-    numeric = [f.column for f in schema.features if f.kind == "numeric"]
-    if numeric:
-        low, high = settings.range_quantiles
-        bounds = store.query(
-            f"SELECT {', '.join(f'quantile_cont({c}, [$low, $high])' for c in numeric)} FROM {schema.table} "
-            f"WHERE {where} AND rowid % $step = 0",
-            {**params, "low": low, "high": high, "step": max(1, rows // settings.range_sample_rows)})[0]
-        for column, pair in zip(numeric, bounds):
-            reference[column]["range"] = pair
+                                     "range": next(values) if feature.kind == "categorical" else None,
+                                     "rows": rows}
     return reference
 
 
-def _windows(store: Store, schema: LogSchema, reference: dict, window: str, model: str | None,
-             settings: ProducerSettings):
-    params: dict = {"window": window, "model": model, "trailing": settings.trailing_windows,
+def _add_ranges(store: Store, sample: LogSample, reference: dict, start: datetime, end: datetime,
+                settings: ProducerSettings) -> None:
+    """Each numeric feature's range in the reference: its `range_quantiles`, from the sample's reference rows when
+    the log is sampled, else from every k-th stored row when the reference has more than `range_sample_rows` rows
+    (k = rows // range_sample_rows: exact quantiles sort every value, the dearest part of this analysis on large
+    logs)."""
+    schema = sample.schema
+    numeric = [f.column for f in schema.features if f.kind == "numeric"]
+    if numeric:
+        low, high = settings.range_quantiles
+        quantiles = ", ".join(f"quantile_cont({c}, [$low, $high]) AS q_{c}" for c in numeric)
+        if sample.sampled:
+            bounds = sample.query_df(store, f"SELECT {quantiles} FROM {sample.source} WHERE ts >= $start AND ts < $end",
+                                     {"start": start, "end": end, "low": low, "high": high}).iloc[0].tolist()
+        else:
+            rows = reference[numeric[0]]["rows"]
+            bounds = store.query(f"SELECT {quantiles} FROM {schema.table} WHERE ts >= $start AND ts < $end "
+                                 "AND ($model IS NULL OR model = $model) AND rowid % $step = 0",
+                                 {"start": start, "end": end, "model": sample.model, "low": low, "high": high,
+                                  "step": max(1, rows // settings.range_sample_rows)})[0]
+        for column, pair in zip(numeric, bounds):
+            reference[column]["range"] = pair
+
+
+def _windows(store: Store, sample: LogSample, reference: dict, settings: ProducerSettings):
+    schema, totals = sample.schema, sample.totals
+    params: dict = {**window_params(sample.window), "trailing": settings.trailing_windows,
                     "min_rows": settings.min_rows_per_window, "null_increase": settings.null_rate_increase,
                     "null_jump": settings.null_rate_jump, "out_share": settings.out_of_range_share}
     aggregates, columns = [], []
@@ -122,20 +139,25 @@ def _windows(store: Store, schema: LogSchema, reference: dict, window: str, mode
         params[f"ref_{i}"] = reference[column]["null_rate"]
         params[f"name_{i}"] = feature.name
         # sum of a boolean cast runs about three times faster than count(*) FILTER in DuckDB 2.0
-        aggregates.append(f"count({column}) AS v_{i}, coalesce(sum(({outside})::INTEGER), 0) AS o_{i}")
-        columns.append((f"$name_{i}", f"v_{i}", f"o_{i}", f"$ref_{i}"))
+        params[f"v_{i}"] = totals[f"v_{i}"].tolist()
+        aggregates.append(f"sum(({outside})::INTEGER) / nullif(count({column}), 0) AS o_{i}")
+        columns.append((f"$name_{i}", f"$v_{i}[position]", f"o_{i}", f"$ref_{i}"))
     names, values, outside, refs = (", ".join(c[k] for c in columns) for k in range(4))
-    frame = store.query_df(
-        f"""WITH per_window AS (
-                SELECT date_trunc($window, ts) AS window_start, count(*) AS rows, {', '.join(aggregates)}
-                FROM {schema.table} WHERE $model IS NULL OR model = $model GROUP BY 1),
+    params.update(w=totals["w"].tolist(), rows=totals["rows"].tolist())
+    if sample.model_filter != "true":
+        params["model"] = sample.model
+    # volumes and null rates from the exact totals, out-of-range shares from the rows (a sample on a large log)
+    frame = sample.query_df(store,
+        f"""WITH shares AS (
+                SELECT {sample.window_sql} AS w, {', '.join(aggregates)} FROM {sample.source}
+                WHERE {sample.model_filter} GROUP BY 1),
             long AS (
                 SELECT unnest([{names}]) AS feature, window_start, rows, unnest([{values}]) AS delivered,
-                    unnest([{outside}]) AS outside, unnest([{refs}])::DOUBLE AS reference_null_rate
-                FROM per_window),
-            rated AS (
-                SELECT *, 1 - delivered / rows AS null_rate, outside / nullif(delivered, 0) AS out_of_range_share,
-                    rows >= $min_rows AS judged FROM long),
+                    unnest([{outside}]) AS out_of_range_share, unnest([{refs}])::DOUBLE AS reference_null_rate
+                FROM (SELECT *, {START_SQL} AS window_start
+                      FROM (SELECT unnest($w) AS w, unnest($rows) AS rows, generate_subscripts($w, 1) AS position)
+                      LEFT JOIN shares USING (w))),
+            rated AS (SELECT *, 1 - delivered / rows AS null_rate, rows >= $min_rows AS judged FROM long),
             compared AS (
                 SELECT *, median(null_rate) OVER (PARTITION BY feature ORDER BY window_start
                     ROWS BETWEEN $trailing PRECEDING AND 1 PRECEDING) AS trailing_null_rate FROM rated),

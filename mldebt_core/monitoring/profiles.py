@@ -12,11 +12,13 @@ the grid and the reference's count per cell, so later logs are compared with it 
 reference rows are gone (a stored profile is always a grid).
 """
 
+import math
 import re
 from dataclasses import dataclass
 
 from mldebt_core.monitoring.log_table import LogSchema
 from mldebt_core.monitoring.reference import BadReferenceError, ReferencePeriod, require_log
+from mldebt_core.monitoring.sample import WEIGHT_SQL, LogSample
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DriftSettings
 from mldebt_core.store import Store
 
@@ -79,16 +81,22 @@ class Profile:
 
 
 def build_profile(store: Store, system: str, period: ReferencePeriod, windows: int = 1,
-                  settings: DriftSettings = DEFAULT_DRIFT_SETTINGS) -> Profile:
+                  settings: DriftSettings = DEFAULT_DRIFT_SETTINGS, sample: LogSample | None = None) -> Profile:
     """The profile of a live reference period of `system`'s log (its counts come from the drift query itself),
-    for a comparison with `windows` windows (more windows, fewer grid cells: `DriftSettings.max_window_cells`)."""
+    for a comparison with `windows` windows (more windows, fewer grid cells: `DriftSettings.max_window_cells`).
+    With a drawn `sample` (see `sample.read_log`), its moments and range are those of the sampled reference rows,
+    each weighted by its window's weight."""
     schema = require_log(store, system)
     if period.profile is not None:
         return load_profile(store, system, period)
+    cells = min(settings.grid_cells, max(settings.min_grid_cells, settings.max_window_cells // windows - 2))
+    if sample is not None and sample.sampled:
+        cells = min(cells, settings.sample_grid_cells)
+        return Profile(period, tuple(_on_grid(c, cells) if c.kind == "numeric" else c
+                                     for c in _sampled_columns(store, schema, period, sample)))
     log_rows = store.query_value(f"SELECT count(*) FROM {schema.table} WHERE $model IS NULL OR model = $model",
                                  {"model": period.model})
     exact = log_rows <= settings.exact_max_rows and windows * period.rows <= settings.max_window_cells
-    cells = min(settings.grid_cells, max(settings.min_grid_cells, settings.max_window_cells // windows - 2))
     columns = _columns(schema)
     parts = ["count(*)"]
     for column, _, kind in columns:
@@ -107,6 +115,34 @@ def build_profile(store: Store, system: str, period: ReferencePeriod, windows: i
             profile = ColumnProfile(column, name, kind, values, rows - values, *stats)
             profiles.append(profile if exact or kind != "numeric" else _on_grid(profile, cells))
     return Profile(period, tuple(profiles))
+
+
+def _sampled_columns(store: Store, schema: LogSchema, period: ReferencePeriod,
+                     sample: LogSample) -> list[ColumnProfile]:
+    """The reference's columns from the drawn rows in it, weighted (population moments from weighted sums)."""
+    columns = _columns(schema)
+    parts = ["sum(wt)"]
+    for column, _, kind in columns:
+        parts.append(f"coalesce(sum(wt * ({column} IS NOT NULL)::INTEGER), 0)")
+        if kind == "numeric":
+            parts.append(f"sum(wt * {column}), sum(wt * {column} * {column}), min({column}), max({column})")
+    row = sample.query_df(store, f"SELECT {', '.join(parts)} FROM (SELECT *, {WEIGHT_SQL} AS wt FROM "
+                                 f"{sample.source} WHERE ts >= $start AND ts < $end)",
+                          {"start": period.start, "end": period.end, **sample.weights()}).iloc[0].tolist()
+    rows, position, profiles = row[0], 1, []
+    for column, name, kind in columns:
+        weight = row[position]
+        if kind == "numeric":
+            total, squares, low, high = row[position + 1:position + 5]
+            position += 5
+            mean = total / weight if weight else None
+            stats = (mean, math.sqrt(max(0.0, squares / weight - mean * mean)), low, high) if weight else ()
+        else:
+            position, stats = position + 1, ()
+        if weight:
+            values = round(weight)
+            profiles.append(ColumnProfile(column, name, kind, values, round(rows) - values, *stats))
+    return profiles
 
 
 def save_profile(store: Store, system: str, name: str, period: ReferencePeriod,
