@@ -6,11 +6,10 @@ limits, up-stream producers) and records what they flag as `monitoring_gap` find
 """
 
 from mldebt_core.monitoring.bias import alert_findings as bias_findings
-from mldebt_core.monitoring.bias import prediction_bias
+from mldebt_core.monitoring.dashboard import monitoring_view
 from mldebt_core.monitoring.drift import alert_findings as drift_findings
-from mldebt_core.monitoring.drift import drift_report
-from mldebt_core.monitoring.limits import ActionLimit, breaches, evaluate_limits, save_limit
-from mldebt_core.monitoring.producers import SAMPLE_SOURCES, ProducerReport, link_source, producer_report
+from mldebt_core.monitoring.limits import ActionLimit, breaches, save_limit
+from mldebt_core.monitoring.producers import SAMPLE_SOURCES, ProducerReport, link_source
 from mldebt_core.monitoring.reference import Reference
 from mldebt_core.monitoring.simulate import SAMPLE_SPEC, SimulationSpec
 from mldebt_core.store import Store, queries
@@ -87,10 +86,9 @@ def record_monitoring_findings(store: Store, system: str, reference: Reference =
                                window: str = "day") -> list[AnalysisFinding]:
     """Every alert of the system's log (all models) against `reference`, in `window`-sized windows where the
     analysis has no window of its own (a limit has), recorded as its findings of source "monitoring"."""
-    drift = drift_report(store, system, reference, window)
-    report = producer_report(store, system, drift.period.start, drift.period.end, window)
-    findings = (drift_findings(drift.windows) + bias_findings(prediction_bias(store, system, window))
-                + limit_findings(evaluate_limits(store, system)) + producer_findings(report, window))
+    view = monitoring_view(store, system, None, window, reference)  # one read of the log for all of them
+    findings = (drift_findings(view.drift.windows) + bias_findings(view.bias) + limit_findings(view.limits)
+                + producer_findings(view.producers, window))
     record_findings(store, system, SOURCE, findings)
     return findings
 
