@@ -4,13 +4,7 @@ heatmap shows the clustered features, the removal set is outlined."""
 import numpy as np
 import pandas as pd
 
-from mldebt_core.ablation.charts import (
-    COLOURS,
-    cluster_heatmap,
-    contribution_chart,
-    cost_benefit_chart,
-    verdict,
-)
+from mldebt_core.ablation.charts import COLOURS, cluster_heatmap, contribution_chart, cost_benefit_chart, verdict
 from mldebt_core.ablation.classify import CLASSES
 from mldebt_core.ablation.persist import FEATURE_COLUMNS
 

@@ -9,13 +9,7 @@ from hypothesis import strategies as st
 
 from mldebt_core.ablation.clusters import find_clusters
 from mldebt_core.ablation.errors import TableError
-from mldebt_core.ablation.groups import (
-    Group,
-    distinct_groups,
-    parse_groups_file,
-    prefix_groups,
-    source_groups,
-)
+from mldebt_core.ablation.groups import Group, distinct_groups, parse_groups_file, prefix_groups, source_groups
 from mldebt_core.settings import AblationSettings
 
 FEATURES = ("vendor_a", "vendor_b", "vendor_c", "tenure", "mean radius", "mean area", "plan.price")

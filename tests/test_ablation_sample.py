@@ -2,11 +2,7 @@
 
 import csv
 
-from mldebt_core.ablation.sample import (
-    SAMPLE_TABLE,
-    SAMPLE_TABLE_SPEC,
-    write_sample_table,
-)
+from mldebt_core.ablation.sample import SAMPLE_TABLE, SAMPLE_TABLE_SPEC, write_sample_table
 
 
 def test_the_committed_sample_is_fresh(tmp_path):

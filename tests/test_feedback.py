@@ -13,13 +13,7 @@ import pytest
 from mldebt_core.feedback.cross_model import cross_model
 from mldebt_core.feedback.histograms import FeedbackError, Histograms, Selection
 from mldebt_core.feedback.metrics import BUILT_IN
-from mldebt_core.feedback.report import (
-    SOURCE,
-    analyse,
-    audit,
-    report_dict,
-    windows_frame,
-)
+from mldebt_core.feedback.report import SOURCE, analyse, audit, report_dict, windows_frame
 from mldebt_core.monitoring.ingest import ingest_logs
 from mldebt_core.monitoring.simulate import SAMPLE_SPEC, simulate_columns, simulate_log
 from mldebt_core.samples import load_sample

@@ -14,21 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mldebt_core.errors import MldebtError
-from mldebt_core.monitoring.ingest import (
-    LogIngestError,
-    ingest_logs,
-    log_format,
-    preview_log,
-    stage_upload,
-)
+from mldebt_core.monitoring.ingest import LogIngestError, ingest_logs, log_format, preview_log, stage_upload
 from mldebt_core.monitoring.log_table import load_log_schema
-from mldebt_core.monitoring.roles import (
-    LogColumn,
-    RoleError,
-    parse_mapping,
-    propose_roles,
-    resolve_roles,
-)
+from mldebt_core.monitoring.roles import LogColumn, RoleError, parse_mapping, propose_roles, resolve_roles
 from mldebt_core.samples import SAMPLE_LOG, load_sample
 from mldebt_core.settings import LogIngestSettings
 from mldebt_core.store import Store

@@ -13,29 +13,11 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from mldebt_core.ablation.choices import DEFAULT_METRIC, METHODS, MODELS
-from mldebt_core.ablation.classify import (
-    Estimate,
-    Evidence,
-    classify,
-    estimate,
-    removal_loss,
-)
+from mldebt_core.ablation.classify import Estimate, Evidence, classify, estimate, removal_loss
 from mldebt_core.ablation.clusters import find_clusters
-from mldebt_core.ablation.engine import (
-    Cancel,
-    Job,
-    ModelSpec,
-    Progress,
-    make_folds,
-    run_jobs,
-)
+from mldebt_core.ablation.engine import Cancel, Job, ModelSpec, Progress, make_folds, run_jobs
 from mldebt_core.ablation.errors import TableError
-from mldebt_core.ablation.groups import (
-    Group,
-    distinct_groups,
-    prefix_groups,
-    source_groups,
-)
+from mldebt_core.ablation.groups import Group, distinct_groups, prefix_groups, source_groups
 from mldebt_core.ablation.lineage import FeatureCost
 from mldebt_core.ablation.metrics import METRICS
 from mldebt_core.ablation.table import FeatureTable

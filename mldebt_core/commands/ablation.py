@@ -5,12 +5,7 @@ import sys
 from pathlib import Path
 
 from mldebt_core.ablation.choices import METHODS, METRIC_TASKS, MODELS, TASKS
-from mldebt_core.commands.common import (
-    ProgressBar,
-    add_format_argument,
-    open_store,
-    write_frame,
-)
+from mldebt_core.commands.common import ProgressBar, add_format_argument, open_store, write_frame
 from mldebt_core.errors import MldebtError
 
 

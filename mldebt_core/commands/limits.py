@@ -94,12 +94,7 @@ def _limits(args) -> int:
 
 
 def _producers(args) -> int:
-    from mldebt_core.monitoring.producers import (
-        link_source,
-        producer_report,
-        source_health,
-        unlink_source,
-    )
+    from mldebt_core.monitoring.producers import link_source, producer_report, source_health, unlink_source
     from mldebt_core.monitoring.reference import Reference, resolve_reference
 
     links = [_feature_link(text) for text in args.link]

@@ -15,12 +15,7 @@ from scipy.stats import norm
 from mldebt_core.feedback.histograms import HOLDOUT, Histograms, Selection, log_schema
 from mldebt_core.feedback.intervals import z_value
 from mldebt_core.feedback.metrics import MetricSeries
-from mldebt_core.settings import (
-    DEFAULT_FEEDBACK_SETTINGS,
-    DEFAULT_LIMIT_SETTINGS,
-    FeedbackSettings,
-    LimitSettings,
-)
+from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS, DEFAULT_LIMIT_SETTINGS, FeedbackSettings, LimitSettings
 from mldebt_core.store import Store
 
 

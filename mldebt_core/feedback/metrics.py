@@ -15,12 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mldebt_core.feedback.histograms import (
-    HOLDOUT,
-    TREATMENT,
-    FeedbackError,
-    Histograms,
-)
+from mldebt_core.feedback.histograms import HOLDOUT, TREATMENT, FeedbackError, Histograms
 from mldebt_core.feedback.intervals import (
     auc,
     auc_replicates,

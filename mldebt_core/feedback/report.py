@@ -16,22 +16,9 @@ from mldebt_core.feedback.health import (
     holdout_share,
     minimum_detectable_effect,
 )
-from mldebt_core.feedback.histograms import (
-    HOLDOUT,
-    TREATMENT,
-    FeedbackError,
-    LogHistograms,
-    Selection,
-    load_histograms,
-)
+from mldebt_core.feedback.histograms import HOLDOUT, TREATMENT, FeedbackError, LogHistograms, Selection, load_histograms
 from mldebt_core.feedback.lineage import LineageLoops, lineage_loops
-from mldebt_core.feedback.metrics import (
-    BUILT_IN,
-    Metric,
-    MetricSeries,
-    metric_named,
-    series,
-)
+from mldebt_core.feedback.metrics import BUILT_IN, Metric, MetricSeries, metric_named, series
 from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS, FeedbackSettings
 from mldebt_core.store import Store
 from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings

@@ -35,10 +35,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mldebt_core.monitoring.profiles import PREDICTION, ColumnProfile, Profile, bound, build_profile
-from mldebt_core.monitoring.reference import BadReferenceError, Reference, ReferencePeriod, require_log, \
-    resolve_reference
-from mldebt_core.monitoring.sample import START_SQL, WEIGHT_SQL, WINDOWS, LogSample, check_window, read_log, \
-    window_params
+from mldebt_core.monitoring.reference import (
+    BadReferenceError,
+    Reference,
+    ReferencePeriod,
+    require_log,
+    resolve_reference,
+)
+from mldebt_core.monitoring.sample import (
+    START_SQL,
+    WEIGHT_SQL,
+    WINDOWS,
+    LogSample,
+    check_window,
+    read_log,
+    window_params,
+)
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DriftSettings
 from mldebt_core.store import Store
 from mldebt_core.store.analysis_findings import AnalysisFinding
