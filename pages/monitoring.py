@@ -12,7 +12,7 @@ from mldebt_core.monitoring import charts
 from mldebt_core.monitoring.alerts import record_monitoring_findings
 from mldebt_core.monitoring.dashboard import data_version, log_summary, monitoring_view
 from mldebt_core.monitoring.ingest import ingest_logs, preview_log, stage_upload
-from mldebt_core.monitoring.limits import limits_table, list_limits
+from mldebt_core.monitoring.limits import METRICS, ActionLimit, limits_table, list_limits, remove_limit, save_limit
 from mldebt_core.monitoring.reference import Reference, profile_names
 from mldebt_core.monitoring.roles import ROLES
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DEFAULT_LOG_INGEST_SETTINGS
@@ -109,6 +109,47 @@ def _upload(system: str, expanded: bool) -> None:
         st.code(f"mldebt ingest-log FILE --system {system}", language="bash")
 
 
+def _edit_limits(system: str, models: tuple[str, ...], limits: list[ActionLimit]) -> None:
+    """A form that stores a new limit, and a picker that removes one; the page reruns to judge the log anew."""
+    with st.expander("Add or remove an action limit"):
+        with st.form("monitoring_limit_form"):
+            left, middle, right = st.columns(3)
+            metric = left.selectbox("Metric", list(METRICS), key="limit_metric",
+                                    format_func=lambda m: f"{METRICS[m].title} ({METRICS[m].unit})")
+            per = middle.selectbox("Per", WINDOWS, key="limit_per")
+            applies = right.selectbox("Model", [ALL_MODELS, *models], key="limit_model",
+                                      help="All models: each model is judged on its own")
+            left, middle, right = st.columns(3)
+            lower = left.number_input("At least", value=None, format="%g", key="limit_at_least")
+            upper = middle.number_input("At most", value=None, format="%g", key="limit_at_most")
+            positive = right.text_input("Also counts as a positive action", key="limit_positive",
+                                        help="besides 'true', 'yes' and numbers other than 0, e.g. 'offer'")
+            if st.form_submit_button("Add limit"):
+                _apply(lambda: save_limit(common.store(), system, ActionLimit(
+                    metric, per, lower, upper, None if applies == ALL_MODELS else applies, positive.strip() or None)),
+                    "Stored limit #{id}: {meaning}.")
+        if limits:
+            left, right = st.columns([3, 1])
+            chosen = left.selectbox("Limit", [limit.id for limit in limits], key="limit_remove_pick",
+                                    format_func={limit.id: f"#{limit.id}: {limit.meaning}" for limit in limits}.get)
+            if right.button("Remove limit", key="limit_remove"):
+                _apply(lambda: remove_limit(common.store(), system, chosen), "Removed limit #{id}: {meaning}.")
+        outcome = st.session_state.pop("monitoring_limit_outcome", None)
+        if outcome is not None:
+            (st.success if outcome[0] == "success" else st.error)(common.plain(outcome[1]))
+
+
+def _apply(change, message: str) -> None:
+    """Run a limit change; its outcome is shown after the rerun that judges the log with the new limits."""
+    try:
+        limit = change()
+    except MldebtError as error:
+        st.session_state["monitoring_limit_outcome"] = ("error", str(error))
+    else:
+        st.session_state["monitoring_limit_outcome"] = ("success", message.format(id=limit.id, meaning=limit.meaning))
+        st.rerun()
+
+
 def _reference(summary, system: str) -> tuple:
     """(days, start, end, profile) of the reference the user picks."""
     profiles = profile_names(common.store(), system)
@@ -188,11 +229,11 @@ _download("Drift per column and window (CSV)", drift, f"drift-{window}.csv", "mo
 st.subheader("Action limits")
 limits = list_limits(store, system, model)
 if not limits:
-    st.info(f"No action limit for {common.plain(system)} yet. Define one from a shell, e.g. "
+    st.info(f"No action limit for {common.plain(system)} yet: add one below, or from a shell, e.g. "
             f"`mldebt limits --system NAME --add positive_share --per hour --at-most 0.35`.")
 else:
-    st.dataframe(limits_table(limits)[["limit_id", "model", "meaning", "unit"]], hide_index=True,
-                 key="monitoring_limits")
+    st.dataframe(limits_table(limits)[["limit_id", "model", "meaning", "unit"]].fillna({"model": "every model"}),
+                 hide_index=True, key="monitoring_limits")
     st.plotly_chart(charts.limits_figure(view.limits), key="monitoring_limits_chart")
     if view.breaches.empty:
         st.success("No window breaches a limit.")
@@ -200,6 +241,7 @@ else:
         st.dataframe(view.breaches[["window_start", "window_end", "model", "value", "lower", "upper", "unit", "meaning"]],
                      hide_index=True, key="monitoring_breaches")
         _download("Breaches (CSV)", view.breaches, "limit-breaches.csv", "monitoring_breaches_csv")
+_edit_limits(system, summary.models, limits)
 
 st.subheader("Up-stream producers")
 st.caption(f"Per feature, worst first; sparklines per {window}: delivered values and null rate")

@@ -54,7 +54,8 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-TABLES = {"breaches": "window_end", "producers": "delivered_per_window", "roles": "role", "sources": "unhealthy"}
+TABLES = {"breaches": "window_end", "producers": "delivered_per_window", "roles": "role", "sources": "unhealthy",
+          "limits_list": "limit_id"}
 """a column only that table has: AppTest exposes no key on dataframes"""
 
 
@@ -160,3 +161,28 @@ def test_a_bad_upload_is_refused_in_plain_words_and_nothing_is_stored(monitored)
     assert common.store().table_counts() == before
     at.file_uploader(key="monitoring_upload").set_value(("log.parquet.gz", b"PAR1", "application/gzip")).run()
     assert at.error[0].value.startswith(plain("log.parquet.gz: unknown log format"))
+
+
+def test_limits_are_added_and_removed_on_the_page_and_judge_the_log_at_once(monitored):
+    monitored()
+    at = run()
+    assert len(frame(at, "limits_list")) == 1
+    at.selectbox(key="limit_metric").set_value("mean_prediction")
+    at.selectbox(key="limit_per").set_value("day")
+    at.number_input(key="limit_at_most").set_value(0.05)  # every day's mean prediction is above it
+    next(b for b in at.button if b.label == "Add limit").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith(plain("Stored limit #2: mean prediction per day at most 0.05"))
+    limits = frame(at, "limits_list")
+    assert limits["model"].tolist() == ["every model", "every model"]
+    assert int(metrics(at)["Limit breaches"]) > SMALL.days  # every day of both models, and the hourly breach
+
+    at.number_input(key="limit_at_most").set_value(None)
+    next(b for b in at.button if b.label == "Add limit").click().run()  # no bound given: refused, nothing stored
+    assert "give a lower bound, an upper bound or both" in at.error[0].value
+    assert len(frame(at, "limits_list")) == 2
+
+    at.selectbox(key="limit_remove_pick").set_value(2)
+    at.button(key="limit_remove").click().run()
+    assert at.success[0].value.startswith(plain("Removed limit #2"))
+    assert len(frame(at, "limits_list")) == 1
