@@ -93,3 +93,16 @@ def test_bias_per_window_and_calibration(db, capsys):
     code, out, _ = run(["--db", db, "bias", "--system", "churn", "--calibration", "--format", "csv"], capsys)
     table = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(table) == 10 and sum(int(r["rows"]) for r in table) == 2000
+
+
+def test_a_reader_that_leaves_early_ends_the_command_quietly(db):
+    """`mldebt drift … | head`: the closed pipe is not an error of ours (no traceback, exit 0)."""
+    import subprocess
+    import sys
+
+    command = subprocess.Popen([sys.executable, "-m", "mldebt_core.cli", "--db", db, "drift", "--system", "churn",
+                                "--window", "hour", "--format", "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert command.stdout.read(100).startswith(b"window")  # the header, then the reader goes away
+    command.stdout.close()
+    assert command.wait(timeout=60) == 0
+    assert b"Traceback" not in command.stderr.read()
