@@ -37,3 +37,19 @@ def test_short_names_and_no_scan_cost_nothing(scanned):
     store, scan_id = scanned
     assert feature_costs(store, scan_id, ("id", "x"))["x"] == FeatureCost()
     assert feature_costs(store, None, ("events_clicks_7d",)) == {"events_clicks_7d": FeatureCost()}
+
+
+def test_a_declared_feature_source_costs_that_source_whatever_the_names():
+    from mldebt_core.monitoring.log_table import create_log_table
+    from mldebt_core.monitoring.producers import link_source
+
+    with Store(MEMORY) as store:
+        scan_id = ingest_scan(store, SAMPLE_BYTES, "demo_scan.json").scan_id
+        system = store.query_value("SELECT system FROM scans WHERE id = ?", [scan_id])
+        with store.transaction() as cursor:  # the feature is logged in production too, so its source was declared
+            create_log_table(cursor, system, [("mean radius", "numeric")])
+        assert feature_costs(store, scan_id, ("mean radius",), system)["mean radius"] == FeatureCost()
+        link_source(store, system, "mean radius", "data/raw/plans_v3.csv")
+        cost = feature_costs(store, scan_id, ("mean radius",), system)["mean radius"]
+        assert cost == FeatureCost(("file:data/raw/plans_v3.csv",), 1, 0, 0)
+        assert feature_costs(store, scan_id, ("mean radius",))["mean radius"] == FeatureCost()  # no system given

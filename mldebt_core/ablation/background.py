@@ -100,7 +100,7 @@ def upload_work(store: Store, system: str, scan_id: int | None, upload: Upload,
         with table_file(upload.data, upload.name, settings) as path:
             table = load_table(store, path, upload.target, upload.task, upload.name, settings)
         groups = parse_groups_file(*upload.groups, table.features, settings) if upload.groups else []
-        result = run_ablation(table, upload.config, feature_costs(store, scan_id, table.features), groups,
+        result = run_ablation(table, upload.config, feature_costs(store, scan_id, table.features, system), groups,
                               settings, progress, cancel)
         return save_run(store, system, result, scan_id)
 

@@ -5,7 +5,9 @@ The scan knows files, tables and URLs, not columns, so a feature is matched to a
 `data/interim/events.parquet`: the name is the artifact's file stem, or starts with it and a
 separator), or named as a word in the code expression that reads an artifact
 (`SELECT customer_id, seats FROM analytics.customer_snapshot`). Names are compared in lower case,
-non-alphanumerics as `_`, and only from three characters on (`id` or `x` would match anything).
+non-alphanumerics as `_`, and only from three characters on (`id` or `x` would match anything). A link the
+user declared for the system (`mldebt producers --link FEATURE=ARTIFACT`, table `feature_sources`) names a
+source too, whatever the names.
 """
 
 from dataclasses import dataclass
@@ -27,12 +29,15 @@ class FeatureCost:
     """of the upstream artifacts, those with an `unstable_data_dependency` finding"""
 
 
-def feature_costs(store: Store, scan_id: int | None, features: tuple[str, ...]) -> dict[str, FeatureCost]:
-    """Cost of every feature by the scan's lineage; features matching nothing (or no scan) cost nothing upstream."""
+def feature_costs(store: Store, scan_id: int | None, features: tuple[str, ...],
+                  system: str | None = None) -> dict[str, FeatureCost]:
+    """Cost of every feature by the scan's lineage (and `system`'s declared feature sources); features matching
+    nothing (or no scan) cost nothing upstream."""
     costs = {feature: FeatureCost() for feature in features}
     if scan_id is None:
         return costs
-    rows = store.query(_COSTS, {"scan": scan_id, "features": list(features), "min_name": _MIN_NAME})
+    rows = store.query(_COSTS, {"scan": scan_id, "features": list(features), "min_name": _MIN_NAME,
+                                "system": system})
     for feature, sources, upstream, code, unstable in rows:
         costs[feature] = FeatureCost(tuple(sources), upstream, code, unstable)
     return costs
@@ -54,7 +59,9 @@ source AS (
     UNION
     SELECT f.feature, d.artifact FROM features f JOIN data_accesses d
         ON d.scan_id = $scan AND d.artifact IS NOT NULL AND length(f.key) >= $min_name
-        AND list_contains(regexp_split_to_array(lower(d.expression), '[^a-z0-9_]+'), f.key)),
+        AND list_contains(regexp_split_to_array(lower(d.expression), '[^a-z0-9_]+'), f.key)
+    UNION
+    SELECT f.feature, l.artifact FROM features f JOIN feature_sources l ON l.system = $system AND l.feature = f.feature),
 reach AS (
     SELECT s.feature, unnest(list_append(coalesce(a.upstream, []), s.id)) AS artifact, a.code
     FROM source s JOIN artifact a ON a.id = s.id),

@@ -63,7 +63,7 @@ def _ablate(args) -> int:
         groups = parse_groups_file(_read(args.groups, settings.max_groups_bytes), Path(args.groups).name,
                                    table.features, settings) if args.groups else []
         scan_id = queries.latest_scan(store, args.system) if args.system else None
-        costs = feature_costs(store, scan_id, table.features)
+        costs = feature_costs(store, scan_id, table.features, args.system)
         with ProgressBar(not args.quiet and sys.stderr.isatty(), "fit", "ablating") as progress:
             result = run_ablation(table, AblationConfig(args.method, args.model, args.metric), costs, groups,
                                   settings, progress)
