@@ -21,10 +21,11 @@ from mldebt_core.taxonomy import Severity
 # A source checkout (editable install) keeps the dashboard beside the package: <root>/app.py, <root>/pages/.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PORT = 8501
-COMMAND_GROUPS: tuple[str, ...] = ("mldebt_core.commands.limits", "mldebt_core.commands.logs",
-                                   "mldebt_core.commands.feedback", "mldebt_core.commands.monitoring",
+COMMAND_GROUPS: tuple[str, ...] = ("mldebt_core.commands.logs", "mldebt_core.commands.monitoring",
+                                   "mldebt_core.commands.limits", "mldebt_core.commands.feedback",
                                    "mldebt_core.commands.ablation")
-"""modules of mldebt_core.commands, each adding its subcommands (see that package)"""
+"""modules of mldebt_core.commands, each adding its subcommands (see that package), in the order --help lists
+them: logs in, what they show (drift, bias, limits, producers, feedback loops), then feature ablation"""
 
 
 class ExitCode(IntEnum):
