@@ -112,6 +112,9 @@ for side in ("holdout", "treatment"):
     _band(figure, frame, side, side, COLOURS[side])
 figure.update_layout(title=f"{shown.title.capitalize()} per {comparison.selection.window}", yaxis_title=shown.unit)
 st.plotly_chart(figure, key="feedback_metric_chart")
+st.download_button("Download every metric per window (CSV)", windows_frame(comparison).to_csv(index=False),
+                   file_name=f"feedback-{comparison.selection.window}.csv", mime="text/csv", on_click="ignore",
+                   key="feedback_csv")
 
 gap = go.Figure()
 _band(gap, frame, "gap", "treatment − holdout", COLOURS["treatment"])

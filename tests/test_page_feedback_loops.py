@@ -48,6 +48,7 @@ def test_the_sample_loop_is_found_and_drawn(sample):
     assert [m.label for m in at.metric] == ["Holdout share, recent windows", "Minimum detectable effect (7 windows)",
                                             "Holdout rows with a model action"]
     assert at.metric[2].value == "0"
+    assert [b.label for b in at.get("download_button")] == ["Download every metric per window (CSV)"]
     cross, lineage = (d.value for d in at.dataframe)
     assert list(cross["model"]) == ["churn-v1"] and list(cross["other_model"]) == ["churn-v2"]
     assert sorted(lineage["kind"]) == ["correction_cascade", "direct_feedback_loop"]
