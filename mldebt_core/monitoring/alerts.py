@@ -13,14 +13,12 @@ from mldebt_core.monitoring.producers import SAMPLE_SOURCES, ProducerReport, lin
 from mldebt_core.monitoring.reference import Reference
 from mldebt_core.monitoring.simulate import SAMPLE_SPEC, SimulationSpec
 from mldebt_core.store import Store, queries
-from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings
+from mldebt_core.store.analysis_findings import AnalysisFinding, evidence_windows, record_findings
 
 SOURCE = "monitoring"
 KIND = "monitoring_gap"
 _LIMIT_COLUMNS = {"positive_share": "action", "positive_actions": "action", "mean_prediction": "prediction"}
 """the log column a limit's metric is computed from"""
-_MAX_WINDOWS = 50
-"""windows; evidence lists at most this many (their count is always given)"""
 
 
 def limit_findings(evaluation) -> list[AnalysisFinding]:
@@ -40,7 +38,7 @@ def limit_findings(evaluation) -> list[AnalysisFinding]:
              "value": worst["value"], "limit_id": int(limit_id), "metric": rows["metric"].iloc[0],
              "lower": _number(worst["lower"]), "upper": _number(worst["upper"]), "unit": rows["unit"].iloc[0],
              "meaning": meaning, "breached_windows": len(rows),
-             "windows": rows["window_start"].head(_MAX_WINDOWS).tolist()}))
+             "windows": evidence_windows(rows["window_start"])}))
     return findings
 
 
@@ -70,7 +68,7 @@ def producer_findings(report: ProducerReport, window: str) -> list[AnalysisFindi
                 f"worst {what} {worst[measure]:.2f} (reference null rate {worst['reference_null_rate']:.2f}){fed}",
                 {**common, "check": check, "window": worst["window_start"], "value": worst[measure],
                  "window_size": window, "flagged_windows": len(rows),
-                 "windows": rows["window_start"].head(_MAX_WINDOWS).tolist()},
+                 "windows": evidence_windows(rows["window_start"])},
                 severity))
         if "stale" in feature["issues"]:
             hours = feature["hours_since_last_value"]

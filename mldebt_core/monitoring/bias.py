@@ -20,10 +20,8 @@ from mldebt_core.monitoring.reference import BadReferenceError, require_log
 from mldebt_core.monitoring.sample import LogSample, read_log, window_params
 from mldebt_core.settings import DEFAULT_BIAS_SETTINGS, BiasSettings
 from mldebt_core.store import Store
-from mldebt_core.store.analysis_findings import AnalysisFinding
+from mldebt_core.store.analysis_findings import AnalysisFinding, evidence_windows
 
-_MAX_WINDOWS = 50
-"""windows; a finding's evidence lists at most this many (their count is always given)"""
 
 
 def band_name(quantile: float) -> str:
@@ -104,5 +102,5 @@ def alert_findings(frame) -> list[AnalysisFinding]:
         f"observed) in the {window} from {worst['window_start']:%Y-%m-%d %H:%M}",
         {"column": "prediction", "window": worst["window_start"], "value": float(worst["bias"]),
          "level": "flagged", "task": worst["task"], "window_size": window, "flagged_windows": len(flagged),
-         "windows": flagged["window_start"].head(_MAX_WINDOWS).tolist()})]
+         "windows": evidence_windows(flagged["window_start"])})]
 

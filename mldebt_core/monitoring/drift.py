@@ -53,13 +53,11 @@ from mldebt_core.monitoring.sample import (
 )
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DriftSettings
 from mldebt_core.store import Store
-from mldebt_core.store.analysis_findings import AnalysisFinding
+from mldebt_core.store.analysis_findings import AnalysisFinding, evidence_windows
 
 LEVELS = ("ok", "warn", "alert")
 STATISTICS = {"numeric": ("psi", "js", "wasserstein_std"), "categorical": ("psi", "js")}
 """the effect sizes that set a window's level, per column kind"""
-_MAX_WINDOWS = 50
-"""windows; a finding's evidence lists at most this many (their count is always given)"""
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,7 @@ def alert_findings(windows) -> list[AnalysisFinding]:
             f"in the {first['window']} from {worst['window_start']:%Y-%m-%d %H:%M}",
             {"column": name, "window": worst["window_start"], "value": worst[worst["worst_statistic"]],
              "statistic": worst["worst_statistic"], "level": "alert", "window_size": first["window"],
-             "alert_windows": len(rows), "windows": rows["window_start"].head(_MAX_WINDOWS).tolist()}))
+             "alert_windows": len(rows), "windows": evidence_windows(rows["window_start"])}))
     return findings
 
 

@@ -14,6 +14,15 @@ from mldebt_core.store.db import Store
 from mldebt_core.taxonomy import KINDS, Severity
 
 
+MAX_EVIDENCE_WINDOWS = 50
+"""windows; a finding's evidence lists at most this many (the analyses always give their count too)"""
+
+
+def evidence_windows(starts) -> list:
+    """The first MAX_EVIDENCE_WINDOWS window starts of a pandas Series, for a finding's evidence."""
+    return starts.head(MAX_EVIDENCE_WINDOWS).tolist()
+
+
 @dataclass(frozen=True)
 class AnalysisFinding:
     kind: str
