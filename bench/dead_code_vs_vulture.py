@@ -22,13 +22,14 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 try:
-    from mldebt_core.scan import scan_repository
+    from mldebt_core.scan.runner import scan_repository
 except ImportError:  # run from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from mldebt_core.scan import scan_repository
-from mldebt_core.scan.detectors.dead_code import FACTS, WORDS
-from mldebt_core.scan.file_facts import analyse_file
-from mldebt_core.scan.walk import discover_files
+    from mldebt_core.scan.runner import scan_repository
+from mldebt_core.scan.collect.detectors.dead_code_facts import FACTS
+from mldebt_core.scan.collect.detectors.reference_words import WORDS
+from mldebt_core.scan.collect.file_facts import collect_file
+from mldebt_core.scan.collect.walk import discover_files
 from mldebt_core.settings import DEFAULT_SCAN_SETTINGS
 
 _VULTURE_LINE = re.compile(r"^(.+?):(\d+): unused (function|method|property|class) '([^']+)'")
@@ -66,7 +67,7 @@ def why_not_mldebt(repo: Path, missed: dict[tuple[str, int], tuple[str, str]],
     """For each definition vulture reports and mldebt does not, the rule that keeps it out."""
     facts = {}
     for file in discover_files(repo):
-        result = analyse_file(file, DEFAULT_SCAN_SETTINGS)
+        result = collect_file(file, DEFAULT_SCAN_SETTINGS)
         if result.facts is not None:
             facts[file.path] = result.facts.detected
     per_file = {p: d[FACTS] for p, d in facts.items() if FACTS in d}

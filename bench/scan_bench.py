@@ -30,10 +30,10 @@ except ImportError:
     psutil = None
 
 try:
-    from mldebt_core.scan.walk import SKIPPED_DIRS
+    from mldebt_core.scan.collect.walk import SKIPPED_DIRS
 except ImportError:  # run from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from mldebt_core.scan.walk import SKIPPED_DIRS
+    from mldebt_core.scan.collect.walk import SKIPPED_DIRS
 
 MAX_RATIO_BASELINE = 1.5
 MAX_RATIO_VULTURE = 1.0

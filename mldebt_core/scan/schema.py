@@ -143,7 +143,8 @@ class CodeHealth(_Model):
     code_lines: int | None = Field(None, description="Python statement lines outside tests.")
     test_lines: int | None = Field(None, description="Python statement lines in tests.")
     dead_lines: int | None = Field(None, description="Lines in dead branches, unreferenced code, commented-out code.")
-    glue_lines: int | None = Field(None, description="Statement lines that only call ML/data packages or convert formats.")
+    glue_lines: int | None = Field(
+        None, description="Statement lines that only call ML/data packages or convert formats.")
     glue_share: float | None = Field(None, description="glue_lines / code_lines.")
     glue_share_by_file: dict[str, float] = Field(default_factory=dict)
     longest_intermediate_chain: list[str] = Field(default_factory=list,

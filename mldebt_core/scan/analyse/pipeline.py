@@ -1,0 +1,79 @@
+"""Pipeline jungles (§ 5), read off the lineage graph: long chains of intermediate
+files, many scripts that both read and write them, and code joining many inputs."""
+
+import networkx as nx
+
+from mldebt_core.scan.analyse.analysis import Analysis
+from mldebt_core.scan.findings import make_finding
+from mldebt_core.scan.resolve.lineage import code_node
+from mldebt_core.scan.resolve.repo_facts import RepoFacts
+
+
+def analyse(repo: RepoFacts) -> Analysis:
+    settings = repo.settings.code
+    lineage = repo.lineage
+    graph = lineage.graph
+    intermediates = {a.id for a in lineage.artifacts.values() if a.readers and a.writers}
+    chain = longest_intermediate_chain(graph, intermediates)
+    read_write = sorted(
+        node.removeprefix("code:") for node in graph if node.startswith("code:")
+        and any(p in intermediates for p in graph.predecessors(node))
+        and any(s in intermediates for s in graph.successors(node)))
+    fan_in = {node.removeprefix("code:"): graph.in_degree(node) for node in graph if node.startswith("code:")}
+    widest = max(sorted(fan_in), key=lambda p: fan_in[p], default=None)
+    findings = []
+    steps = sum(n in intermediates for n in chain)
+    if steps > settings.pipeline_max_chain:
+        first_code = next((n for n in chain if not n.startswith(("file:", "url:", "table:"))), None)
+        line = next((a.line for a in repo.accesses if a.file == first_code), None)
+        findings.append(make_finding(
+            "pipeline_jungle", repo.settings, first_code, line, anchor="chain|" + chain[-1],
+            message=f"a chain of {steps} intermediate files from {_location(chain[0])} to {_location(chain[-1])} "
+                    f"(setting: {settings.pipeline_max_chain})",
+            evidence={"chain": chain, "intermediate_files": steps}))
+    if len(read_write) > settings.pipeline_max_read_write_scripts:
+        findings.append(make_finding(
+            "pipeline_jungle", repo.settings, None, None, anchor="read_write_scripts",
+            message=f"{len(read_write)} scripts both read and write intermediate files "
+                    f"(setting: {settings.pipeline_max_read_write_scripts})",
+            evidence={"scripts": read_write}))
+    if widest and fan_in[widest] > settings.pipeline_max_join_fan_in:
+        inputs = sorted(graph.predecessors(code_node(widest)))
+        findings.append(make_finding(
+            "pipeline_jungle", repo.settings, widest, None, anchor="fan_in",
+            message=f"joins {fan_in[widest]} inputs (setting: {settings.pipeline_max_join_fan_in})",
+            evidence={"inputs": inputs}))
+    return Analysis(findings=findings, code_health={
+        "longest_intermediate_chain": chain, "read_write_scripts": len(read_write),
+        "max_join_fan_in": fan_in[widest] if widest else 0})
+
+
+def longest_intermediate_chain(graph: nx.DiGraph, intermediates: set[str]) -> list[str]:
+    """The lineage path (artifacts and code, alternating) through the most intermediate artifacts.
+
+    Cycles (feedback loops) are condensed first: a loop counts once, not forever.
+    """
+    if not graph:
+        return []
+    condensed = nx.condensation(graph)
+    weight = {c: int(any(n in intermediates for n in condensed.nodes[c]["members"])) for c in condensed}
+    best: dict[int, tuple[int, int | None]] = {}
+    for c in nx.topological_sort(condensed):
+        preds = [(best[p][0], p) for p in condensed.predecessors(c)]
+        top = max(preds, default=(0, None))
+        best[c] = (top[0] + weight[c], top[1])
+    end = max(sorted(best), key=lambda c: best[c][0])
+    if best[end][0] == 0:
+        return []
+    path = []
+    while end is not None:
+        path.append(end)
+        end = best[end][1]
+    path.reverse()
+    # A condensed loop is shown by one member, preferring an intermediate artifact.
+    nodes = [min(condensed.nodes[c]["members"], key=lambda n: (n not in intermediates, n)) for c in path]
+    return [n.removeprefix("code:") for n in nodes]
+
+
+def _location(node: str) -> str:
+    return node.partition(":")[2] if node.startswith(("file:", "url:", "table:")) else node

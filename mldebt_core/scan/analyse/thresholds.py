@@ -1,0 +1,40 @@
+"""Fixed thresholds (§ 7) and predictions written as plain old data (§ 5).
+
+A fixed threshold is a numeric literal compared with a model score, probability or
+prediction, or passed as `threshold=`: it goes stale silently when the model is
+retrained. Predictions written with no model version or timestamp beside them
+cannot be traced back to the model that made them. Per-file facts come from
+`collect/detectors/threshold_facts.py`.
+"""
+
+from mldebt_core.scan.analyse.analysis import Analysis
+from mldebt_core.scan.collect.paths import is_test_file
+from mldebt_core.scan.findings import make_finding
+from mldebt_core.scan.resolve.repo_facts import RepoFacts
+
+
+def analyse(repo: RepoFacts) -> Analysis:
+    settings = repo.settings
+    findings = []
+    predictions = {a.id for a in repo.lineage.artifacts.values() if a.role == "prediction"}
+    for path, facts in sorted(repo.detected("thresholds").items()):
+        if is_test_file(path):
+            continue
+        for t in facts.thresholds:
+            findings.append(make_finding(
+                "fixed_threshold", settings, path, t.line, anchor=f"{t.function}|{t.expression}",
+                message=f"hard-coded threshold {t.literal:g} in `{t.expression}`: it goes stale when the model "
+                        "is retrained; derive it from validation data or make it a versioned setting",
+                evidence={"literal": t.literal, "expression": t.expression, "function": t.function},
+                confidence=80))
+        written = {(a.file, a.line): a.artifact for a in repo.accesses if a.mode == "write"}
+        for write in facts.bare_prediction_writes:
+            artifact = written.get((path, write.line))
+            if artifact not in predictions:
+                continue
+            findings.append(make_finding(
+                "plain_old_data", settings, path, write.line, anchor=artifact,
+                message=f"predictions written to {artifact.partition(':')[2]} with no model version or "
+                        "timestamp beside them: nobody can tell later which model made them",
+                evidence={"artifact": artifact, "expression": write.expression}, confidence=70))
+    return Analysis(findings=findings)
