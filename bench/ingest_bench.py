@@ -89,9 +89,9 @@ def _naive_ingest(store, data: bytes, source: str) -> None:
 
 
 def _worker(method: str, scan_file: str) -> None:
-    from mldebt_core.store import Store, ingest_scan
-
     import pyarrow  # noqa: F401  (imports are not what is timed)
+
+    from mldebt_core.store import Store, ingest_scan
 
     data = Path(scan_file).read_bytes()
     with tempfile.TemporaryDirectory() as folder:

@@ -1,6 +1,9 @@
 """The import and lineage graphs of a scan, and the views that keep large ones readable.
 
-Pure functions over a ScanDocument; networkx does the graph work and nothing here draws.
+Pure functions over a scan's rows: `ImportInput` (modules, import edges) and `LineageInput` (artifacts,
+lineage edges, findings). A stored scan's rows (`store.scan_rows.import_rows` / `lineage_rows`) and a
+fresh `ScanDocument` both have them, so the dashboard builds from the store and `mldebt scan`-side code
+and tests from a document, with equal results. networkx does the graph work and nothing here draws.
 Node attributes every drawing relies on:
 
 - `kind`: "module" (import graph), "code", "data", "model" or "prediction" (lineage graph; an
@@ -13,13 +16,13 @@ Node attributes every drawing relies on:
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import networkx as nx
 
 from mldebt_core.errors import MldebtError
-from mldebt_core.scan.schema import Finding, ScanDocument
 from mldebt_core.settings import DEFAULT_GRAPH_SETTINGS
 
 HIGHLIGHT_KINDS = ("direct_feedback_loop", "correction_cascade", "undeclared_consumer")
@@ -29,13 +32,83 @@ CODE_PREFIX = "code:"
 OTHER_GROUP = "group:other"
 
 
-def import_graph(doc: ScanDocument) -> nx.DiGraph:
+# --- what the graphs are built from: read-only views that store rows and scan document models both satisfy ---
+
+
+class ModuleLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def is_package(self) -> bool: ...
+
+
+class ImportEdgeLike(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+class ArtifactLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def location(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+
+
+class LineageEdgeLike(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def mode(self) -> str: ...
+
+
+class FindingLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def file(self) -> str | None: ...
+    @property
+    def evidence(self) -> Mapping[str, object]: ...
+
+
+class ImportInput(Protocol):
+    """What `import_graph` reads: `store.scan_rows.ImportRows`, or a ScanDocument."""
+
+    @property
+    def modules(self) -> Sequence[ModuleLike]: ...
+    @property
+    def import_edges(self) -> Sequence[ImportEdgeLike]: ...
+
+
+class LineageInput(Protocol):
+    """What the lineage functions read: `store.scan_rows.LineageRows`, or a ScanDocument."""
+
+    @property
+    def artifacts(self) -> Sequence[ArtifactLike]: ...
+    @property
+    def lineage_edges(self) -> Sequence[LineageEdgeLike]: ...
+    @property
+    def findings(self) -> Sequence[FindingLike]: ...
+
+
+def import_graph(scan: ImportInput) -> nx.DiGraph:
     """Modules of the repository and who imports whom (one edge per importing pair, its lines kept)."""
     graph = nx.DiGraph()
-    for module in doc.modules:
+    for module in scan.modules:
         package = module.name if module.is_package else module.name.rpartition(".")[0]
         graph.add_node(module.name, kind="module", label=module.name, path=module.path, package=package)
-    for edge in doc.import_edges:
+    for edge in scan.import_edges:
         for name in (edge.source, edge.target):
             if name not in graph:  # a module the scan did not list still gets a drawable node
                 graph.add_node(name, kind="module", label=name, path=None, package=name.rpartition(".")[0])
@@ -46,19 +119,19 @@ def import_graph(doc: ScanDocument) -> nx.DiGraph:
     return _with_fan_in(graph)
 
 
-def lineage_graph(doc: ScanDocument) -> nx.DiGraph:
+def lineage_graph(scan: LineageInput) -> nx.DiGraph:
     """Artifacts and the code that reads or writes them, with the debt paths of the findings highlighted."""
     graph = nx.DiGraph()
-    for artifact in doc.artifacts:
+    for artifact in scan.artifacts:
         graph.add_node(artifact.id, kind=artifact.role, label=artifact.location,
                        artifact_kind=artifact.kind, location=artifact.location)
-    for edge in doc.lineage_edges:
+    for edge in scan.lineage_edges:
         for node in (edge.source, edge.target):
             if node.startswith(CODE_PREFIX):
                 path = node.removeprefix(CODE_PREFIX)
                 graph.add_node(node, kind="code", label=path, path=path)
         graph.add_edge(edge.source, edge.target, mode=edge.mode)
-    for finding in doc.findings:
+    for finding in scan.findings:
         nodes, edges = _debt_path(graph, finding)
         for node in nodes:
             _mark(graph.nodes[node], finding.kind)
@@ -98,7 +171,7 @@ def _path(graph: nx.DiGraph, source: str | None, target: str | None) -> list[str
         return []
 
 
-def _debt_path(graph: nx.DiGraph, finding: Finding) -> tuple[set[str], set[tuple[str, str]]]:
+def _debt_path(graph: nx.DiGraph, finding: FindingLike) -> tuple[set[str], set[tuple[str, str]]]:
     """The lineage nodes and edges a finding's evidence names (nothing for other kinds)."""
     evidence = finding.evidence
     walks: list[list[str | None]] = []
@@ -117,16 +190,17 @@ def _debt_path(graph: nx.DiGraph, finding: Finding) -> tuple[set[str], set[tuple
     return nodes, edges
 
 
-def upstream_closure(doc: ScanDocument, node_id: str) -> nx.DiGraph:
+def upstream_closure(scan: LineageInput, node_id: str) -> nx.DiGraph:
     """Everything the artifact or code node is derived from, the node included."""
-    graph = lineage_graph(doc)
+    graph = lineage_graph(scan)
     node = _require(graph, node_id)
-    return graph.subgraph(nx.ancestors(graph, node) | {node}).copy()
+    return induced(graph, nx.ancestors(graph, node) | {node})
 
 
-def upstream_table(doc: ScanDocument, node_id: str) -> list[dict]:
-    """Rows (node, kind, distance in lineage steps) of everything upstream, nearest first; the node itself is left out."""
-    graph = lineage_graph(doc)
+def upstream_table(scan: LineageInput, node_id: str) -> list[dict]:
+    """Rows (node, kind, distance in lineage steps) of everything upstream, nearest first; the node itself is
+    left out."""
+    graph = lineage_graph(scan)
     node = _require(graph, node_id)
     distances = nx.single_source_shortest_path_length(graph.reverse(copy=False), node)
     rows = [{"node": other, "kind": graph.nodes[other]["kind"], "distance": distance}
@@ -205,13 +279,28 @@ def neighbourhood(graph: nx.DiGraph, node: str, radius: int = 1) -> nx.DiGraph:
     """The node and everything within `radius` edges of it, whichever way the edges point."""
     if node not in graph:
         raise MldebtError(f"{node!r} is not in this graph")
-    return nx.ego_graph(graph, node, radius=radius, undirected=True).copy()
+    return induced(graph, nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), node,
+                                                                cutoff=radius))
+
+
+def induced(graph: nx.DiGraph, nodes: Iterable[str]) -> nx.DiGraph:
+    """A copy of the subgraph on `nodes`, its nodes and edges in the graph's order.
+
+    networkx's `subgraph` iterates the node *set* when it is under half the graph, in string-hash order, which
+    changes with every process: the seeded layout would then draw the same scan differently after a restart.
+    """
+    keep = set(nodes)
+    sub = nx.DiGraph()
+    sub.add_nodes_from((node, data) for node, data in graph.nodes(data=True) if node in keep)
+    sub.add_edges_from((u, v, data) for u, v, data in graph.edges(data=True) if u in keep and v in keep)
+    return sub
 
 
 def layout(graph: nx.DiGraph) -> dict[str, tuple[float, float]]:
     """Fixed positions (pixels) so the browser draws without physics; meant for views, not whole large graphs."""
     settings = DEFAULT_GRAPH_SETTINGS
-    spread = settings.layout_spread / max(1, len(graph)) ** 0.5  # networkx's default k is 1/sqrt(n): too tight for labels
+    # networkx's default k is 1/sqrt(n): too tight for labels
+    spread = settings.layout_spread / max(1, len(graph)) ** 0.5
     positions = nx.spring_layout(graph, seed=settings.layout_seed, scale=settings.layout_scale, weight=None,
                                  k=spread, iterations=100)
     return {node: (float(x), float(y)) for node, (x, y) in positions.items()}

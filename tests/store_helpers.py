@@ -7,12 +7,6 @@ from tests.conftest import DEMO_SCAN
 
 SAMPLE_BYTES = DEMO_SCAN.read_bytes()
 SAMPLE = json.loads(SAMPLE_BYTES)
-LISTS = {  # scan document list -> table holding one row per item
-    "languages": "languages", "files": "files", "skipped": "skipped_files", "modules": "modules",
-    "import_edges": "import_edges", "external_packages": "external_packages", "data_accesses": "data_accesses",
-    "artifacts": "artifacts", "lineage_edges": "lineage_edges", "configs": "configs",
-    "config_reads": "config_reads", "findings": "findings",
-}
 
 
 def modified_scan(commit: str = "b" * 40, scanned_at: str = "2026-12-01T09:00:00Z") -> dict:

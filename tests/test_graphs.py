@@ -3,15 +3,17 @@ import re
 from pathlib import Path
 
 import networkx as nx
-import pyvis
 import pytest
+import pyvis
 
 from mldebt_core import graphs
 from mldebt_core.errors import MldebtError
 from mldebt_core.graph_html import graph_html
-from mldebt_core.scan import scan_repository
+from mldebt_core.scan.runner import scan_repository
 from mldebt_core.scan.schema import load_scan
 from mldebt_core.settings import DEFAULT_GRAPH_SETTINGS
+from mldebt_core.store import Store, ingest_document
+from mldebt_core.store.scan_rows import import_rows, lineage_rows
 from tests.conftest import DEMO_SCAN
 
 PREDICTIONS = "file:data/predictions/churn_scores.parquet"
@@ -83,6 +85,48 @@ def test_upstream_table_lists_nearest_first(doc):
     assert graphs.upstream_table(doc, "churn/ingest.py")[0]["node"].startswith("file:")  # a code path works too
     with pytest.raises(MldebtError, match="no artifact or code file"):
         graphs.upstream_closure(doc, "file:nowhere.csv")
+
+
+# -- built from a stored scan's rows: the same graphs as from the document ------------------------------------
+
+@pytest.fixture(scope="module")
+def stored_rows(doc):
+    with Store(":memory:") as store:
+        scan_id = ingest_document(store, doc, "demo_scan.json").scan_id
+        yield import_rows(store, scan_id), lineage_rows(store, scan_id)
+
+
+def as_lists(graph: nx.DiGraph) -> tuple[list, list]:
+    """Nodes and edges with their attributes, in insertion order (which the seeded layout depends on)."""
+    return list(graph.nodes(data=True)), list(graph.edges(data=True))
+
+
+@pytest.mark.parametrize("build, part", [(graphs.import_graph, 0), (graphs.lineage_graph, 1)])
+def test_stored_rows_build_the_graphs_the_document_builds(doc, stored_rows, build, part):
+    from_document, from_rows = build(doc), build(stored_rows[part])
+    assert as_lists(from_rows) == as_lists(from_document)
+    assert len(from_rows) > 10 and from_rows.number_of_edges() > 5  # the sample has something to compare
+    if build is graphs.lineage_graph:
+        assert {data.get("highlight") for _, data in from_rows.nodes(data=True)} >= set(graphs.HIGHLIGHT_KINDS)
+    assert graph_html(from_rows, "sample") == graph_html(from_document, "sample")  # the same drawing
+
+
+def test_subgraphs_keep_the_graph_order_whatever_the_hash_seed(lineage, doc):
+    """networkx's subgraph of a small node set iterates a set (hash order, new in every process); the seeded layout
+    of an upstream, neighbourhood or feedback drawing needs the graph's own order to draw the same each time."""
+    for sub in (graphs.upstream_closure(doc, PREDICTIONS), graphs.neighbourhood(lineage, "code:churn/score.py", 2),
+                graphs.induced(lineage, reversed(list(lineage)[::3]))):
+        assert 1 < len(sub) < len(lineage) / 2
+        assert list(sub) == [node for node in lineage if node in sub]
+        assert list(sub.edges) == [edge for edge in lineage.edges if edge in sub.edges]
+        assert all(sub.nodes[node] == lineage.nodes[node] and sub.nodes[node] is not lineage.nodes[node]
+                   for node in sub)  # attributes copied, not shared
+
+
+def test_stored_rows_give_the_same_upstream(doc, stored_rows):
+    rows = stored_rows[1]
+    assert as_lists(graphs.upstream_closure(rows, PREDICTIONS)) == as_lists(graphs.upstream_closure(doc, PREDICTIONS))
+    assert graphs.upstream_table(rows, "churn/ingest.py") == graphs.upstream_table(doc, "churn/ingest.py")
 
 
 def module_graph(names_and_imports: dict[str, list[str]]) -> nx.DiGraph:
@@ -184,7 +228,8 @@ def vis_data(page: str, name: str) -> list[dict]:
 @pytest.fixture
 def hostile_doc(make_repo):
     root = make_repo({
-        f"{PAYLOAD}.py": 'import pandas as pd\nfrom pkg import href\npd.read_csv("data/in.csv").to_csv("data/out.csv")\n',
+        f"{PAYLOAD}.py": ('import pandas as pd\nfrom pkg import href\n'
+                          'pd.read_csv("data/in.csv").to_csv("data/out.csv")\n'),
         "pkg/__init__.py": "",
         "pkg/href.py": 'import pandas as pd\npd.read_csv("data/out.csv")\n',
     })

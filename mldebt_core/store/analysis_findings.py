@@ -13,7 +13,6 @@ from mldebt_core.settings import DEFAULT_SCAN_SETTINGS
 from mldebt_core.store.db import Store
 from mldebt_core.taxonomy import KINDS, Severity
 
-
 MAX_EVIDENCE_WINDOWS = 50
 """windows; a finding's evidence lists at most this many (the analyses always give their count too)"""
 

@@ -54,7 +54,7 @@ V2 = (
 )
 
 V3 = (
-    # prediction logs (see mldebt_core/monitoring/log_table.py): one wide table per system, `prediction_log_<id>`,
+    # prediction logs (see mldebt_core/logs/table.py): one wide table per system, `prediction_log_<id>`,
     # created on first ingest; these tables describe them.
     """CREATE SEQUENCE prediction_log_ids START 1""",
     """CREATE TABLE prediction_logs (system VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL UNIQUE,
@@ -116,5 +116,14 @@ V4 = (
         permutation_low DOUBLE, permutation_high DOUBLE)""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4)
+V5 = (
+    # one source of truth for a stored scan: a list of the scan document gets a table only when code reads it
+    # (store/scan_rows.py, store/queries.py). Nothing read these four; their lists stay in `scans.document`.
+    """DROP TABLE external_packages""",
+    """DROP TABLE configs""",
+    """DROP TABLE config_settings""",
+    """DROP TABLE config_reads""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5)
 SCHEMA_VERSION = len(MIGRATIONS)

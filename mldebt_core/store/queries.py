@@ -1,11 +1,10 @@
 """Read functions the pages call: parameterised SQL in, plain lists or pandas DataFrames out.
 
-Aggregation happens in DuckDB (GROUP BY, joins), never in Python loops over rows.
+Aggregation happens in DuckDB (GROUP BY, joins), never in Python loops over rows. The rows graphs and
+analyses build on come from `scan_rows`; nothing here reads or validates `scans.document`.
 """
 
-from mldebt_core.scan.schema import ScanDocument
 from mldebt_core.store.db import Store
-from mldebt_core.store.errors import StoreError
 
 _FINDING_COLUMNS = ("finding_id, kind, paper_section, severity, confidence, file, line, cell, message, evidence")
 
@@ -28,14 +27,6 @@ def latest_scan(store: Store, system: str) -> int | None:
     """Id of the system's most recent scan (by scan time, then ingest order), or None."""
     return store.query_value(
         "SELECT id FROM scans WHERE system = ? ORDER BY scanned_at DESC, id DESC LIMIT 1", [system])
-
-
-def scan_document(store: Store, scan_id: int) -> ScanDocument:
-    """The stored scan document, exactly as validated at ingest."""
-    text = store.query_value("SELECT document FROM scans WHERE id = ?", [scan_id])
-    if text is None:
-        raise StoreError(f"no scan with id {scan_id} in the database {store.path}")
-    return ScanDocument.model_validate_json(text)
 
 
 def findings(store: Store, scan_id: int, kinds: list[str] | None = None, severities: list[str] | None = None,

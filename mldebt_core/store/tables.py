@@ -2,7 +2,12 @@
 
 Each `ChildTable` names its columns and a function giving one tuple per row; `ingest`
 turns them into a column-oriented Arrow table and inserts it with one
-`INSERT … SELECT`, so 20,000 import edges are one statement, not 20,000.
+`INSERT … SELECT`, so 20,000 import edges are one statement, not 20,000, and the rows
+keep the order of the document's list (`scan_rows` reads them back in that order).
+
+Only lists that some code reads get a table (see docs/store.md, "What reads each table");
+the others (external packages, config files and settings, config reads) live in
+`scans.document` alone.
 """
 
 import json
@@ -20,12 +25,6 @@ class ChildTable:
     rows: Callable[[ScanDocument], Iterable[tuple]]
 
 
-def _settings(document: ScanDocument) -> Iterable[tuple]:
-    for config in document.configs:
-        for setting in config.settings:
-            yield config.path, setting.key, setting.value, setting.line
-
-
 CHILD_TABLES: tuple[ChildTable, ...] = (
     ChildTable("languages", (("language", "string"), ("files", "int64"), ("lines", "int64")),
                lambda d: ((x.language, x.files, x.lines) for x in d.languages)),
@@ -37,8 +36,6 @@ CHILD_TABLES: tuple[ChildTable, ...] = (
                lambda d: ((x.name, x.path, x.is_package) for x in d.modules)),
     ChildTable("import_edges", (("source", "string"), ("target", "string"), ("line", "int64")),
                lambda d: ((x.source, x.target, x.line) for x in d.import_edges)),
-    ChildTable("external_packages", (("name", "string"), ("ml", "bool"), ("imported_by", "list<string>")),
-               lambda d: ((x.name, x.ml, x.imported_by) for x in d.external_packages)),
     ChildTable("data_accesses", (("file", "string"), ("line", "int64"), ("cell", "int64"), ("mode", "string"),
                                  ("api", "string"), ("location", "string"), ("resolution", "string"),
                                  ("expression", "string"), ("artifact", "string")),
@@ -51,13 +48,6 @@ CHILD_TABLES: tuple[ChildTable, ...] = (
                           for x in d.artifacts)),
     ChildTable("lineage_edges", (("source", "string"), ("target", "string"), ("mode", "string")),
                lambda d: ((x.source, x.target, x.mode) for x in d.lineage_edges)),
-    ChildTable("configs", (("path", "string"), ("format", "string"), ("key_count", "int64"),
-                           ("feature_count", "int64")),
-               lambda d: ((x.path, x.format, x.key_count, x.feature_count) for x in d.configs)),
-    ChildTable("config_settings", (("path", "string"), ("key", "string"), ("value", "string"), ("line", "int64")),
-               _settings),
-    ChildTable("config_reads", (("file", "string"), ("line", "int64"), ("key", "string"), ("how", "string")),
-               lambda d: ((x.file, x.line, x.key, x.how) for x in d.config_reads)),
     ChildTable("findings", (("finding_id", "string"), ("kind", "string"), ("paper_section", "int64"),
                             ("severity", "string"), ("confidence", "int64"), ("file", "string"), ("line", "int64"),
                             ("cell", "int64"), ("message", "string"), ("evidence", "string")),

@@ -70,6 +70,7 @@ store.close()
 """
 
 
+@pytest.mark.slow
 def test_while_another_process_holds_the_database_the_scan_is_queued_then_ingested(tmp_path):
     db = tmp_path / "m.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -1,28 +1,34 @@
-"""The DuckDB store: round trip, migration, atomic refusals, idempotency, queries, threads, the inbox."""
+"""The DuckDB store: round trip, atomic refusals, idempotency, queries, threads, the inbox (migrations:
+test_migrations.py; a stored scan's rows: test_scan_rows.py)."""
 
 import json
 import threading
 from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mldebt_core.scan.schema import load_scan
-from mldebt_core.store import (IngestError, Store, StoreError, default_db_path, inbox_path, ingest_inbox,
-                               ingest_scan, queue_scan)
-from mldebt_core.store import queries
-from mldebt_core.store.migrations import MIGRATIONS, SCHEMA_VERSION
-from tests.store_helpers import LISTS, SAMPLE, SAMPLE_BYTES, as_bytes, modified_scan
+from mldebt_core.store import (
+    IngestError,
+    Store,
+    default_db_path,
+    inbox_path,
+    ingest_inbox,
+    ingest_scan,
+    queries,
+    queue_scan,
+)
+from tests.conftest import PROJECT
+from tests.store_helpers import SAMPLE, SAMPLE_BYTES, as_bytes, modified_scan
 
 SYSTEM = SAMPLE["repo"]["name"]
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "mldebt.duckdb") as opened:
-        yield opened
+STORED_LISTS = {  # scan document list -> the table holding one row per item (the other lists live in the document)
+    "languages": "languages", "files": "files", "skipped": "skipped_files", "modules": "modules",
+    "import_edges": "import_edges", "data_accesses": "data_accesses", "artifacts": "artifacts",
+    "lineage_edges": "lineage_edges", "findings": "findings",
+}
 
 
 @pytest.fixture
@@ -38,11 +44,13 @@ def test_round_trip_counts_equal_the_document_and_the_document_comes_back(store)
     result = ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
     assert (result.scan_id, result.system, result.created) == (1, SYSTEM, True)
     counts = store.table_counts()
-    for key, table in LISTS.items():
+    for key, table in STORED_LISTS.items():
         assert counts[table] == len(SAMPLE[key]), table
-    assert counts["config_settings"] == sum(len(c["settings"]) for c in SAMPLE["configs"])
+    assert SAMPLE["configs"] and SAMPLE["external_packages"] and SAMPLE["config_reads"]  # kept in the document only
+    assert not {"configs", "config_settings", "config_reads", "external_packages"} & set(counts)
     assert (counts["systems"], counts["scans"]) == (1, 1)
-    assert queries.scan_document(store, 1) == load_scan(SAMPLE_BYTES)
+    stored = store.query_value("SELECT document FROM scans WHERE id = 1")
+    assert load_scan(stored) == load_scan(SAMPLE_BYTES)  # the untouched original, every list included
     evidence = store.query_value("SELECT evidence FROM findings WHERE finding_id = ?", [SAMPLE["findings"][0]["id"]])
     assert json.loads(evidence) == SAMPLE["findings"][0]["evidence"]
 
@@ -59,7 +67,7 @@ def test_reingesting_the_same_scan_inserts_nothing_even_reformatted(store):
 
 
 def test_an_older_scan_version_is_migrated_on_ingest(store):
-    v1 = Path(__file__).parent / "assets" / "demo_scan_v1.json"
+    v1 = PROJECT / "tests" / "assets" / "demo_scan_v1.json"
     result = ingest_scan(store, v1.read_bytes(), "v1.json")
     assert result.created
     assert store.query_value("SELECT min(confidence) FROM findings WHERE scan_id = ?", [result.scan_id]) == 100
@@ -163,38 +171,6 @@ def test_any_bytes_are_stored_whole_or_refused_with_the_user_error(shared_store,
         assert after == before
 
 
-# -- schema migration ------------------------------------------------------------------------------------
-
-def test_a_version_1_database_is_migrated_forward_keeping_its_rows(tmp_path):
-    path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))  # a database as mldebt with schema version 1 left it
-    for statement in MIGRATIONS[0]:
-        con.execute(statement)
-    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    con.execute("INSERT INTO systems (name) VALUES ('old')")
-    con.execute("INSERT INTO scans (id, system, scanned_at, tool_version, schema_version, content_sha256, "
-                "source_name, document) VALUES (1, 'old', '2025-01-01T00:00:00Z', '0.0.1', 1, 'x', 'old.json', '{}')")
-    con.execute("INSERT INTO findings (scan_id, finding_id, kind, paper_section, severity, message, evidence) "
-                "VALUES (1, 'glue_code:1', 'glue_code', 5, 'low', 'glue', '{}')")
-    con.close()
-    with Store(path) as store:
-        assert store.schema_version() == SCHEMA_VERSION == len(MIGRATIONS)
-        assert store.query("SELECT finding_id, confidence, cell FROM findings") == [("glue_code:1", 100, None)]
-        assert store.query_value("SELECT code_health FROM scans WHERE id = 1") == "{}"
-        assert store.table_counts()["configs"] == 0
-        assert ingest_scan(store, SAMPLE_BYTES, "demo_scan.json").scan_id == 2
-    with Store(path) as reopened:  # reopening a current database changes nothing
-        assert reopened.schema_version() == SCHEMA_VERSION and reopened.table_counts()["scans"] == 2
-
-
-def test_a_database_from_a_newer_mldebt_is_refused(tmp_path):
-    path = tmp_path / "new.duckdb"
-    with Store(path) as store, store.transaction() as cursor:
-        cursor.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
-    with pytest.raises(StoreError, match=f"has schema version {SCHEMA_VERSION + 1}, written by a newer mldebt"):
-        Store(path)
-
-
 def test_default_path_honours_mldebt_db_then_xdg(monkeypatch, tmp_path):
     monkeypatch.delenv("MLDEBT_DB", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
@@ -265,11 +241,6 @@ def test_languages(two_scans):
     assert queries.languages(store, first)["language"].tolist() == [x["language"] for x in sorted(
         SAMPLE["languages"], key=lambda x: (-x["lines"], x["language"]))]
     assert "Rust" in queries.languages(store, second)["language"].tolist()
-
-
-def test_unknown_scan_id_is_a_store_error(store):
-    with pytest.raises(StoreError, match="no scan with id 9"):
-        queries.scan_document(store, 9)
 
 
 # -- threads ---------------------------------------------------------------------------------------------
