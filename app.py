@@ -4,22 +4,23 @@ scan (mirrored in the URL so a link reopens the same view); nothing else."""
 import streamlit as st
 
 from mldebt_core import views
-from mldebt_core.store import ingest_inbox, queries
-from pages import common
+from mldebt_core.store import queries
+from mldebt_core.usecases.scans import store_queued_scans
+from pages import components as ui
 
 st.set_page_config(page_title="mldebt", page_icon="🧾", layout="wide")
-store = common.store()
-ingest_inbox(store)  # scans queued by `mldebt ingest-scan` while this server held the database
+store = ui.store()
+store_queued_scans(store, ui.ANALYSES)  # scans queued by `mldebt ingest-scan` while this server held the database
 
 with st.sidebar:
     systems = queries.list_systems(store)
     if not systems:
         st.info("The database is empty.")
         if st.button("Load the sample system", type="primary"):
-            common.load_sample()
+            ui.load_sample()
             st.rerun()
     else:
-        chosen_system, chosen_scan = common.selection()
+        chosen_system, chosen_scan = ui.selection()
         system = st.selectbox("System", systems, index=systems.index(chosen_system), key="system")
         labels = views.scan_labels(queries.list_scans(store, system))
         if labels:

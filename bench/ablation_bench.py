@@ -30,7 +30,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import permutation_importance
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-from mldebt_core.ablation.run import AblationConfig, run_ablation
+from mldebt_core.ablation.run import AblationConfig, ablate
 from mldebt_core.ablation.table import load_table
 from mldebt_core.settings import AblationSettings
 from mldebt_core.store import Store
@@ -79,11 +79,11 @@ def main() -> int:
     X, y = table.X, table.y
     runs = {
         "a": lambda: sklearn_permutation(X, y),
-        "b": lambda: run_ablation(table, AblationConfig("permutation"), settings=SETTINGS),
+        "b": lambda: ablate(table, AblationConfig("permutation"), settings=SETTINGS),
         "c": lambda: sklearn_drop(X, y),
-        "d": lambda: run_ablation(table, AblationConfig("drop"), settings=SETTINGS),
+        "d": lambda: ablate(table, AblationConfig("drop"), settings=SETTINGS),
     }
-    run_ablation(table, AblationConfig("permutation"), settings=SETTINGS)  # untimed: starts the worker pool
+    ablate(table, AblationConfig("permutation"), settings=SETTINGS)  # untimed: starts the worker pool
     times: dict[str, list[float]] = {key: [] for key in runs}
     outputs = {}
     for _ in range(args.repeat):

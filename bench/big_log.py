@@ -4,7 +4,8 @@
 
 Columns: timestamp (TIMESTAMP WITH TIME ZONE, UTC, increasing over 42 days), model (2 versions),
 segment (holdout 5% / treatment), num_0 … num_7 (DOUBLE, full precision, so they barely
-compress, as measurements in a real log), num_8 and num_9 (DOUBLE holding whole counts), cat_0 (4 values), cat_1 (20), cat_2 (200), prediction
+compress, as measurements in a real log), num_8 and num_9 (DOUBLE holding whole counts), cat_0 (4 values), cat_1
+(20), cat_2 (200), prediction
 (DOUBLE, 0-1), label (BOOLEAN; NULL for the last 2 days and for 10% of the other rows), action
 (BOOLEAN; never in the holdout). num_0 drifts (its mean shifts) in week 4, so the drift analyses
 have something to find. Deterministic: one numpy Generator per day from `SeedSequence(seed)`,
@@ -98,7 +99,8 @@ def _day(day: int, n: int, rng: np.random.Generator) -> pa.Table:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH, help=f"where to write (default {DEFAULT_PATH})")
+    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH,
+                        help=f"where to write (default {DEFAULT_PATH})")
     parser.add_argument("--rows", type=int, default=ROWS, metavar="N", help=f"rows (default {ROWS:,})")
     parser.add_argument("--seed", type=int, default=SEED, metavar="N", help=f"seed (default {SEED})")
     args = parser.parse_args()
@@ -106,7 +108,8 @@ def main() -> int:
         parser.error("--rows must be at least 1")
     started = time.perf_counter()
     path = write_big_log(args.path, args.rows, args.seed)
-    print(f"wrote {path}: {args.rows:,} rows, {path.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - started:.1f} s")
+    print(f"wrote {path}: {args.rows:,} rows, {path.stat().st_size / 1e9:.2f} GB in "
+          f"{time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -9,7 +9,7 @@ After one untimed run of each, N interleaved runs (default 7) of:
           WHERE model = ? GROUP BY ALL -- the same stored rows and columns, one aggregate, rows fetched;
   (ours)  compare(store, system, Selection(model=...)): the histogram query, every built-in metric per
           day and segment with its interval (Wilson, Newcombe, bootstrap), the gaps, the CUSUM detection;
-and for information (not gated): (full) `analyse` of that model (adds the holdout-contamination query,
+and for information (not gated): (full) `feedback_report` of that model (adds the holdout-contamination query,
 holdout health, lineage, verdict, findings) and (pooled) `compare` of every model together.
 Target: median(ours) / median(bare) <= 1.5 (wall time). Prints the 1-minute load average first and, for
 information, the same ratio in CPU time (all threads), which a busy machine disturbs less. Always exits 0.
@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from big_log import MODELS, ROWS, ensure_big_log
 
 from mldebt_core.feedback.histograms import Selection
-from mldebt_core.feedback.report import analyse, compare
-from mldebt_core.monitoring.ingest import ingest_logs
-from mldebt_core.monitoring.log_table import load_log_schema
+from mldebt_core.feedback.report import FeedbackOptions, compare, feedback_report
+from mldebt_core.logs.ingest import ingest_logs
+from mldebt_core.logs.table import load_log_schema
 from mldebt_core.store import Store
 
 TARGET_RATIO = 1.5
@@ -63,16 +63,17 @@ def main() -> int:
     print(f"load average {load:.2f}" + ("  (busy machine: rerun when it is quiet before trusting a FAIL)"
                                          if load > 0.7 else ""))
     with stored_log(args.db) as store:
-        table = load_log_schema(store, SYSTEM).table
+        schema = load_log_schema(store, SYSTEM)
+        table = schema.table
         model = MODELS[0]
         rows = store.query_value(f"SELECT count(*) FROM {table} WHERE model = ?", [model])
         bare_sql = (f"SELECT date_trunc('day', ts) AS day, segment, count(*), avg(prediction), avg(label) "
                     f"FROM {table} WHERE model = ? GROUP BY ALL")
         runs = {
             "bare": lambda: store.query(bare_sql, [model]),
-            "ours": lambda: compare(store, SYSTEM, Selection(model=model)),
-            "full": lambda: analyse(store, SYSTEM, Selection(model=model)),
-            "pooled": lambda: compare(store, SYSTEM),
+            "ours": lambda: compare(store, schema, Selection(model=model)),
+            "full": lambda: feedback_report(store, SYSTEM, FeedbackOptions(Selection(model=model))),
+            "pooled": lambda: compare(store, schema),
         }
         times = {name: [] for name in runs}
         cpu = {name: [] for name in runs}
@@ -84,7 +85,7 @@ def main() -> int:
                 run()
                 times[name].append(time.perf_counter() - started)
                 cpu[name].append(time.process_time() - started_cpu)
-        detection = compare(store, SYSTEM, Selection(model=model)).detection
+        detection = compare(store, schema, Selection(model=model)).detection
     medians = {name: statistics.median(values) for name, values in times.items()}
     cpu_medians = {name: statistics.median(values) for name, values in cpu.items()}
     print(f"{rows:,} rows of model {model} (of {ROWS:,}); medians of {args.repeat} runs:")

@@ -17,7 +17,7 @@ import sys
 import time
 
 from mldebt_core.feedback.simulation import TARGET_DAYS, detection_rates
-from mldebt_core.monitoring.simulate import SAMPLE_SPEC
+from mldebt_core.logs.simulate import SAMPLE_SPEC
 from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS
 
 MAX_FALSE_ALARMS = 0.05
@@ -39,7 +39,8 @@ def main() -> int:
     print(f"loop: from day {SAMPLE_SPEC.loop_start_day}, +{SAMPLE_SPEC.loop_slope:.3f} a day up to "
           f"{SAMPLE_SPEC.loop_max:.2f}; {SAMPLE_SPEC.rows_per_day} rows a day, holdout "
           f"{SAMPLE_SPEC.holdout_share:.0%}, {SAMPLE_SPEC.days - SAMPLE_SPEC.label_delay_days} labelled days")
-    print(f"{'rows':<16}{'false alarms':>14}{f'found <= {TARGET_DAYS} d':>14}{f'start +-{TARGET_DAYS} d':>14}{'median delay':>14}"
+    print(f"{'rows':<16}{'false alarms':>14}{f'found <= {TARGET_DAYS} d':>14}{f'start +-{TARGET_DAYS} d':>14}"
+          f"{'median delay':>14}"
           f"{'verdict':>9}")
     for index, model in enumerate([None, *(name for name, _ in SAMPLE_SPEC.models)]):
         started = time.perf_counter()

@@ -36,7 +36,7 @@ TARGET_PEAK_MB = 2048
 
 
 def _worker(method: str, log: str) -> None:
-    from mldebt_core.monitoring.ingest import ingest_logs
+    from mldebt_core.logs.ingest import ingest_logs
     from mldebt_core.settings import DEFAULT_LOG_INGEST_SETTINGS, LogIngestSettings
     from mldebt_core.store import Store
 

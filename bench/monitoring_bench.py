@@ -40,21 +40,22 @@ DEFAULT_EVIDENTLY = Path("/tmp/evidently-venv/bin/python")
 
 
 def _ours(log: str, repeat: int) -> None:
+    from mldebt_core.logs.ingest import ingest_logs
+    from mldebt_core.logs.sample import read_log
+    from mldebt_core.logs.table import load_log_schema
     from mldebt_core.monitoring.bias import prediction_bias
     from mldebt_core.monitoring.drift import drift_report
-    from mldebt_core.monitoring.ingest import ingest_logs
-    from mldebt_core.monitoring.log_table import load_log_schema
     from mldebt_core.monitoring.producers import producer_report
-    from mldebt_core.monitoring.reference import Reference
-    from mldebt_core.monitoring.sample import read_log
+    from mldebt_core.monitoring.reference import Reference, resolve_reference
     from mldebt_core.store import Store
 
     def analyses(store) -> dict:
-        sample = read_log(store, load_log_schema(store, "bench"))
-        report = drift_report(store, "bench", Reference.first_days(REFERENCE_DAYS), sample=sample)
-        bias = prediction_bias(store, "bench", sample=sample)
-        period = report.period
-        producers = producer_report(store, "bench", period.start, period.end, sample=sample)
+        schema = load_log_schema(store, "bench")
+        sample = read_log(store, schema)
+        period = resolve_reference(store, schema, Reference.first_days(REFERENCE_DAYS))
+        report = drift_report(store, sample, period)
+        bias = prediction_bias(store, sample)
+        producers = producer_report(store, sample, period)
         return {"drift_rows": len(report.windows), "drift_alerts": sorted(
             report.windows.loc[report.windows["level"] == "alert", "column"].unique()),
             "bias_windows": len(bias), "producer_rows": len(producers.windows)}
@@ -149,7 +150,8 @@ def main() -> int:
     end_to_end = ours["ingest"] + ours["cold"]
     print(f"rows {ours['rows']:,}: ingest {ours['ingest']:.2f} s, analyses cold {ours['cold']:.2f} s, "
           f"warm median {warm:.2f} s (runs: {', '.join(f'{s:.2f}' for s in ours['warm'])}), floor median "
-          f"{floor:.3f} s (runs: {', '.join(f'{s:.3f}' for s in ours['floor'])}), peak RSS {ours['peak_rss_mb']:.0f} MB")
+          f"{floor:.3f} s (runs: {', '.join(f'{s:.3f}' for s in ours['floor'])}), "
+          f"peak RSS {ours['peak_rss_mb']:.0f} MB")
     print(f"found: {ours['drift_rows']} drift rows, alerts in {ours['drift_alerts']}, {ours['bias_windows']} bias "
           f"windows, {ours['producer_rows']} producer rows")
     ratio = warm / floor

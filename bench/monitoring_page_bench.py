@@ -38,9 +38,9 @@ SYSTEM = "churn-system"  # the sample scan's system: the page needs a system wit
 
 def _prepare(db: Path, log: Path) -> None:
     """Store the sample scan, the log and the sample's limit (in a subprocess: its memory is not the page's)."""
-    from mldebt_core.monitoring.ingest import ingest_logs
+    from mldebt_core.logs.ingest import ingest_logs
+    from mldebt_core.logs.simulate import SAMPLE_SPEC
     from mldebt_core.monitoring.limits import ActionLimit, save_limit
-    from mldebt_core.monitoring.simulate import SAMPLE_SPEC
     from mldebt_core.samples import SAMPLE_SCAN
     from mldebt_core.store import Store, ingest_scan
 
@@ -51,7 +51,7 @@ def _prepare(db: Path, log: Path) -> None:
 
 
 def _floor(db: Path, repeat: int) -> float:
-    from mldebt_core.monitoring.log_table import load_log_schema
+    from mldebt_core.logs.table import load_log_schema
     from mldebt_core.store import Store
 
     with Store(db) as store:
@@ -71,23 +71,25 @@ def _floor(db: Path, repeat: int) -> float:
 
 def _analyses(db: Path) -> list[tuple[str, float]]:
     """Seconds of each analysis the page's default view runs, alone: where a cold run's time goes."""
+    from mldebt_core.logs.sample import read_log
+    from mldebt_core.logs.table import load_log_schema
     from mldebt_core.monitoring.bias import prediction_bias
     from mldebt_core.monitoring.drift import drift_report
     from mldebt_core.monitoring.limits import evaluate_limits
-    from mldebt_core.monitoring.log_table import load_log_schema
     from mldebt_core.monitoring.producers import producer_report
-    from mldebt_core.monitoring.sample import read_log
+    from mldebt_core.monitoring.reference import resolve_reference
     from mldebt_core.store import Store
 
     with Store(db) as store:
-        period = drift_report(store, SYSTEM).period  # untimed: warms the page cache for all of them
         schema = load_log_schema(store, SYSTEM)
+        period = resolve_reference(store, schema)
         sample = read_log(store, schema)
+        drift_report(store, sample, period)  # untimed: warms the page cache for all of them
         steps = [("read_log", lambda: read_log(store, schema)),
-                 ("bias", lambda: prediction_bias(store, SYSTEM, sample=sample)),
-                 ("drift", lambda: drift_report(store, SYSTEM, sample=sample)),
-                 ("limits", lambda: evaluate_limits(store, SYSTEM)),
-                 ("producers", lambda: producer_report(store, SYSTEM, period.start, period.end, sample=sample))]
+                 ("bias", lambda: prediction_bias(store, sample)),
+                 ("drift", lambda: drift_report(store, sample, period)),
+                 ("limits", lambda: evaluate_limits(store, schema)),
+                 ("producers", lambda: producer_report(store, sample, period))]
         timings = []
         for name, step in steps:
             started = time.perf_counter()

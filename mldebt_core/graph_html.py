@@ -15,22 +15,9 @@ import networkx as nx
 from pyvis.network import Network
 
 from mldebt_core.graphs import HIGHLIGHT_KINDS, layout
+from mldebt_core.palette import GRAPH_EDGE, GRAPH_HIGHLIGHTS, GRAPH_KINDS
 from mldebt_core.settings import DEFAULT_GRAPH_SETTINGS
 
-KIND_COLOURS = {
-    "module": "#9ecae9",
-    "code": "#4c78a8",
-    "data": "#54a24b",
-    "model": "#b279a2",
-    "prediction": "#eeca3b",
-    "other": "#bab0ac",
-}
-HIGHLIGHT_COLOURS = {
-    "direct_feedback_loop": "#e45756",
-    "correction_cascade": "#f58518",
-    "undeclared_consumer": "#d6336c",
-}
-EDGE_COLOUR = "#a0a0a0"
 BORDER_WIDTH = {False: 1, True: 4}
 """pixels; a node on a debt path gets a thick border in its finding kind's colour."""
 LABEL_SIZE = 16
@@ -61,7 +48,7 @@ def graph_html(graph: nx.DiGraph, title: str, height_px: int = DEFAULT_GRAPH_SET
     for u, v, data in graph.edges(data=True):
         weight = data.get("weight", 1)
         network.add_edge(ids[u], ids[v], width=1 + math.log2(weight),
-                         color=HIGHLIGHT_COLOURS.get(data.get("highlight"), EDGE_COLOUR),
+                         color=GRAPH_HIGHLIGHTS.get(data.get("highlight"), GRAPH_EDGE),
                          title=_tooltip_text(_edge_lines(data, weight)))
     network.toggle_physics(False)
     page = _NETWORK_REQUESTS.sub("", network.generate_html())
@@ -102,16 +89,16 @@ def _edge_lines(data: dict, weight: int) -> list[str]:
 
 
 def _node_colour(data: dict) -> dict:
-    fill = KIND_COLOURS.get(data["kind"], KIND_COLOURS["other"])
-    return {"background": fill, "border": HIGHLIGHT_COLOURS.get(data.get("highlight"), fill)}
+    fill = GRAPH_KINDS.get(data["kind"], GRAPH_KINDS["other"])
+    return {"background": fill, "border": GRAPH_HIGHLIGHTS.get(data.get("highlight"), fill)}
 
 
 def _legend(graph: nx.DiGraph, title: str) -> str:
     kinds = sorted({data["kind"] for _, data in graph.nodes(data=True)})
     highlights = [kind for kind in HIGHLIGHT_KINDS
                   if any(data.get("highlight") == kind for _, data in graph.nodes(data=True))]
-    items = [_swatch(KIND_COLOURS.get(kind, KIND_COLOURS["other"]), kind, filled=True) for kind in kinds]
-    items += [_swatch(HIGHLIGHT_COLOURS[kind], kind.replace("_", " "), filled=False) for kind in highlights]
+    items = [_swatch(GRAPH_KINDS.get(kind, GRAPH_KINDS["other"]), kind, filled=True) for kind in kinds]
+    items += [_swatch(GRAPH_HIGHLIGHTS[kind], kind.replace("_", " "), filled=False) for kind in highlights]
     if any("members" in data for _, data in graph.nodes(data=True)):
         items.append(_text("■ square: a group of nodes (count in brackets)"))
     items.append(_text("size: fan-in"))

@@ -227,7 +227,8 @@ class StoreSettings:
     """The DuckDB store and what it accepts (see docs/store.md)."""
 
     max_scan_bytes: int = 100_000_000
-    """bytes; a scan JSON larger than this is refused before it is parsed (the 5,000-module benchmark scan is 4.4 MB)."""
+    """bytes; a scan JSON larger than this is refused before it is parsed (the 5,000-module benchmark scan is
+    4.4 MB)."""
 
     inbox_suffix: str = ".inbox"
     """folder-name suffix; scans queued while another process holds the database wait in `<database><suffix>/`."""
@@ -402,9 +403,6 @@ class FeedbackSettings:
     holdout_segment: str = "holdout"
     """segment value; rows carrying it are the holdout, the traffic no model acts on. Unless two segments are
     named, every other segment value is the treatment."""
-
-    window: str = "day"
-    """'hour', 'day' or 'week' (UTC, weeks from Monday); the default comparison window."""
 
     confidence: float = 0.95
     """probability (0-1); level of every interval (Wilson, Newcombe, bootstrap) and of the holdout checks."""

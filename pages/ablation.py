@@ -4,13 +4,14 @@ Runs in a background thread with a progress bar and a cancel button; every run i
 import streamlit as st
 
 from mldebt_core.ablation import charts, persist
-from mldebt_core.ablation.background import BackgroundRun, Upload, upload_work
+from mldebt_core.ablation.background import BackgroundRun
 from mldebt_core.ablation.choices import METHODS, METRIC_TASKS, MODELS, TASKS
 from mldebt_core.ablation.run import AblationConfig
 from mldebt_core.ablation.sample import SAMPLE_TABLE, SAMPLE_TABLE_SPEC
 from mldebt_core.ablation.table import read_columns, table_file
 from mldebt_core.errors import MldebtError
-from pages import common
+from mldebt_core.usecases.ablation import AblationRequest, run_ablation
+from pages import components as ui
 
 JOB = "ablation_job"
 AUTO = "auto"
@@ -28,11 +29,16 @@ def progress_panel(job: BackgroundRun) -> None:
         job.cancel()
 
 
-store = common.store()
-system, scan_id = common.require_selection()
+def _work(store, system: str, request: AblationRequest):
+    """The run in the background thread: ablate, store, record (see usecases.ablation); its run id."""
+    return lambda progress, cancel: run_ablation(store, system, request, progress=progress, cancel=cancel).run_id
+
+
+store = ui.store()
+system, scan_id = ui.require_selection()
 st.title("Feature Ablation")
-st.caption(f"{common.plain(system)} · " + (f"feature costs from the lineage of scan #{scan_id}" if scan_id is not None
-                                           else "no scan of this system yet: feature costs count null rates only"))
+st.caption(f"{ui.plain(system)} · " + (f"feature costs from the lineage of scan #{scan_id}" if scan_id is not None
+                                       else "no scan of this system yet: feature costs count null rates only"))
 
 job: BackgroundRun | None = st.session_state.get(JOB)
 if job is not None and not job.status.running:
@@ -40,7 +46,7 @@ if job is not None and not job.status.running:
     del st.session_state[JOB]
     job = None
     if status.error is not None:
-        (st.info if status.cancelled else st.error)(common.plain(status.error))
+        (st.info if status.cancelled else st.error)(ui.plain(status.error))
     else:
         st.session_state["ablation_run_pick"] = status.result
 
@@ -58,7 +64,7 @@ if data is not None:
         with table_file(data, name) as path:
             columns = [c.name for c in read_columns(store, path, name)]
     except MldebtError as error:
-        st.error(common.plain(str(error)))
+        st.error(ui.plain(str(error)))
         columns = []
     if columns:
         default = columns.index(SAMPLE_TABLE_SPEC.target) if SAMPLE_TABLE_SPEC.target in columns else len(columns) - 1
@@ -75,11 +81,13 @@ if data is not None:
                                   help="auto: ROC AUC for classification, R² for regression")
         groups = right.file_uploader("Groups file (optional)", type=["json", "csv"], key="ablation_groups",
                                      help='JSON {"group": ["feature", …]} or CSV with columns feature,group')
+        st.caption("A run with the default method, model and metric (both, hgb, auto) records its removals as the "
+                   "system's findings; every run is stored.")
         if st.button("Run ablation", type="primary", disabled=job is not None, key="ablation_start"):
-            chosen = Upload(data, name, target, None if task == AUTO else task,
-                            AblationConfig(method, model, None if metric == AUTO else metric),
-                            (groups.getvalue(), groups.name) if groups is not None else None)
-            st.session_state[JOB] = job = BackgroundRun(upload_work(store, system, scan_id, chosen))
+            request = AblationRequest(data, name, target, None if task == AUTO else task,
+                                      AblationConfig(method, model, None if metric == AUTO else metric),
+                                      (groups.getvalue(), groups.name) if groups is not None else None)
+            st.session_state[JOB] = job = BackgroundRun(_work(store, system, request))
 
 if job is not None:
     progress_panel(job)
@@ -94,16 +102,15 @@ if st.session_state.get("ablation_run_pick") not in labels:
 run_id = st.selectbox("Run", list(labels), format_func=labels.get, key="ablation_run_pick")
 run = persist.load_run(store, run_id)
 features = persist.run_features(store, run_id)
-(st.success if run["confirmed"] is not False else st.warning)(
-    common.plain(persist.headline(run, int(features["recommended"].sum()))))
+(st.success if run.confirmed is not False else st.warning)(
+    ui.plain(persist.headline(run, int(features["recommended"].sum()))))
 st.plotly_chart(charts.contribution_chart(run, features), key="ablation_contribution")
 left, right = st.columns(2)
 left.plotly_chart(charts.cluster_heatmap(run, features), key="ablation_clusters")
 right.plotly_chart(charts.cost_benefit_chart(run, features), key="ablation_cost")
 st.subheader("Features, best first")
 st.dataframe(features, hide_index=True)
-st.download_button("Download CSV", features.to_csv(index=False), file_name=f"ablation-run-{run_id}.csv",
-                   mime="text/csv", on_click="ignore", key="ablation_csv")
+ui.download("Download CSV", features, f"ablation-run-{run_id}.csv", "ablation_csv")
 groups = persist.run_groups(store, run_id)
 if len(groups):
     st.subheader("Groups removed (or shuffled) together")

@@ -16,24 +16,25 @@ from mldebt_core.graphs import (
     view_for,
 )
 from mldebt_core.settings import DEFAULT_GRAPH_SETTINGS
-from mldebt_core.store import queries
-from pages import common
+from mldebt_core.store.scan_rows import import_rows, lineage_rows
+from pages import components as ui
 
-GRAPHS = {"Data lineage": lineage_graph, "Import graph": import_graph}
+GRAPHS = {"Data lineage": (lineage_rows, lineage_graph), "Import graph": (import_rows, import_graph)}  # (read, build)
 IFRAME_HEIGHT = DEFAULT_GRAPH_SETTINGS.height_px + 60  # room for the legend above the drawing
 
 
-@st.cache_resource(max_entries=8)
-def _graph(scan_id: int, which: str) -> tuple:
-    """(whole graph, view of it): read-only, so shared rather than copied on every rerun like cache_data would."""
-    graph = GRAPHS[which](queries.scan_document(common.store(), scan_id))
+@ui.cached(shared=True, max_entries=8)
+def _graph(store, scan_id: int, which: str) -> tuple:
+    """(whole graph, view of it): read-only, so shared rather than copied on every rerun."""
+    read, build = GRAPHS[which]
+    graph = build(read(store, scan_id))
     return graph, view_for(graph)
 
 
-@st.cache_data(max_entries=32)
-def _drawing(scan_id: int, which: str, title: str, group: str | None, node: str | None) -> str:
+@ui.cached(max_entries=32)
+def _drawing(store, scan_id: int, which: str, title: str, group: str | None, node: str | None) -> str:
     # the page is hundreds of KiB: cached so a rerun does not rebuild it
-    graph, view = _graph(scan_id, which)
+    graph, view = _graph(store, scan_id, which)
     if node is not None:
         shown = view_for(neighbourhood(graph, node)).graph
     elif group is not None:
@@ -43,11 +44,11 @@ def _drawing(scan_id: int, which: str, title: str, group: str | None, node: str 
     return graph_html(shown, title)
 
 
-@st.cache_data(max_entries=32)
-def _upstream(scan_id: int, node: str, title: str) -> tuple[str, pd.DataFrame]:
-    doc = queries.scan_document(common.store(), scan_id)
-    drawing = graph_html(view_for(upstream_closure(doc, node)).graph, title)
-    return drawing, pd.DataFrame(upstream_table(doc, node), columns=["node", "kind", "distance"])
+@ui.cached(max_entries=32)
+def _upstream(store, scan_id: int, node: str, title: str) -> tuple[str, pd.DataFrame]:
+    rows = lineage_rows(store, scan_id)
+    drawing = graph_html(view_for(upstream_closure(rows, node)).graph, title)
+    return drawing, pd.DataFrame(upstream_table(rows, node), columns=["node", "kind", "distance"])
 
 
 def _focus(view: GraphView, graph) -> tuple[str | None, str | None]:
@@ -63,22 +64,22 @@ def _focus(view: GraphView, graph) -> tuple[str | None, str | None]:
 
 
 st.title("Dependencies")
-system, scan_id = common.require_scan()
+system, scan_id = ui.require_scan()
+store = ui.store()
 which = st.radio("Graph", list(GRAPHS), horizontal=True, key="dependencies_graph")
-graph, view = _graph(scan_id, which)
+graph, view = _graph(store, scan_id, which)
 group, node = _focus(view, graph) if view.depth is not None else (None, None)
-st.iframe(_drawing(scan_id, which, f"{which} of {system}, scan #{scan_id}", group, node), height=IFRAME_HEIGHT)
+st.iframe(_drawing(store, scan_id, which, f"{which} of {system}, scan #{scan_id}", group, node), height=IFRAME_HEIGHT)
 
 st.subheader("Upstream of one artifact")
-lineage, _ = _graph(scan_id, "Data lineage")
+lineage, _ = _graph(store, scan_id, "Data lineage")
 target = st.selectbox("Artifact, model or code file", sorted(lineage), index=None, key="dependencies_upstream",
                       placeholder="Pick one to see everything it is derived from")
 if target is not None:
-    drawing, table = _upstream(scan_id, target, f"Upstream of {target}")
+    drawing, table = _upstream(store, scan_id, target, f"Upstream of {target}")
     if table.empty:
         st.info("Nothing upstream: the scan saw nothing this is derived from.")
     else:
         st.iframe(drawing, height=IFRAME_HEIGHT)
         st.dataframe(table, hide_index=True)
-        st.download_button("Download as CSV", table.to_csv(index=False), file_name=f"upstream-scan{scan_id}.csv",
-                           mime="text/csv")
+        ui.download("Download as CSV", table, f"upstream-scan{scan_id}.csv", "dependencies_upstream_csv")

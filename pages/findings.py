@@ -8,29 +8,28 @@ from mldebt_core import views
 from mldebt_core.store import queries
 from mldebt_core.store.analysis_findings import analysis_findings
 from mldebt_core.taxonomy import KINDS, SECTIONS
-from pages import common
+from pages import components as ui
 
 COLUMNS = ["location", "severity", "kind", "paper_section", "message", "confidence", "finding_id"]
 ANALYSIS_COLUMNS = ["source", "severity", "kind", "paper_section", "location", "message", "recorded_at", "finding_id"]
 
 
-# Scans never change once stored: results are cached by (database, scan ids, filters).
-@st.cache_data(show_spinner=False)
-def filtered(_store, db: str, scan_id: int, kinds, severities, sections, file_like):
-    return views.with_location(queries.findings(_store, scan_id, kinds or None, severities or None, file_like,
+# A stored scan never changes: its id is its version.
+@ui.cached()
+def filtered(store, scan_id: int, kinds, severities, sections, file_like):
+    return views.with_location(queries.findings(store, scan_id, kinds or None, severities or None, file_like,
                                                 sections or None))
 
 
-@st.cache_data(show_spinner=False)
-def diff(_store, db: str, scan_id: int, previous: int):
-    return views.with_location(queries.findings_diff(_store, scan_id, previous))
+@ui.cached()
+def diff(store, scan_id: int, previous: int):
+    return views.with_location(queries.findings_diff(store, scan_id, previous))
 
 
-store = common.store()
-system, scan_id = common.require_scan()
-db = str(store.path)
+store = ui.store()
+system, scan_id = ui.require_scan()
 st.title("Findings")
-st.caption(f"{common.plain(system)} · scan #{scan_id}")
+st.caption(f"{ui.plain(system)} · scan #{scan_id}")
 
 left, middle, right, text = st.columns(4)
 kinds = left.multiselect("Kind", list(KINDS), format_func=lambda k: KINDS[k].title, key="kinds")
@@ -38,12 +37,11 @@ severities = middle.multiselect("Severity", views.SEVERITIES, key="severities")
 sections = right.multiselect("Paper section", list(SECTIONS), format_func=lambda n: f"§{n} {SECTIONS[n]}",
                              key="sections")
 path = text.text_input("File path contains", key="path")
-found = filtered(store, db, scan_id, tuple(kinds), tuple(severities), tuple(sections), views.contains_pattern(path))
+found = filtered(store, scan_id, tuple(kinds), tuple(severities), tuple(sections), views.contains_pattern(path))
 
 st.subheader(f"{len(found):,} findings")
 st.dataframe(found[COLUMNS], hide_index=True, key="findings")
-st.download_button("Download CSV", found[COLUMNS].to_csv(index=False), file_name=f"findings-scan-{scan_id}.csv",
-                   mime="text/csv", on_click="ignore", key="csv")
+ui.download("Download CSV", found[COLUMNS], f"findings-scan-{scan_id}.csv", "csv")
 
 st.subheader("What the paper says, and how to pay it down")
 for kind in dict.fromkeys(found["kind"]):
@@ -56,7 +54,7 @@ previous = views.previous_scan_id(queries.list_scans(store, system), scan_id)
 if previous is None:
     st.info("This is the system's first scan, so there is nothing to compare it with.")
 else:
-    changes = diff(store, db, scan_id, previous)
+    changes = diff(store, scan_id, previous)
     for status, heading in [("new", "New"), ("fixed", "Fixed")]:
         rows = changes[changes["status"] == status]
         st.markdown(f"**{heading} since scan #{previous}: {len(rows)}**")
@@ -65,13 +63,12 @@ else:
                          key=f"diff_{status}")
 
 st.subheader("Findings of the analyses")
-st.caption("Recorded for the whole system by the Monitoring, Feedback Loops and Feature Ablation analyses; each "
-           "analysis replaces its own findings when it runs again. Their evidence (windows, values, intervals) "
-           "is in the CSV.")
-recorded = analysis_findings(store, system)  # small and changing with every analysis run: not cached
+st.caption("Recorded for the whole system by the monitoring, feedback-loop and ablation analyses, each run with the "
+           "system's defaults; each replaces its own findings when it runs again (after a new log, scan, limit or "
+           "feature source, or an ablation). Their evidence (windows, values, intervals) is in the CSV.")
+recorded = analysis_findings(store, system)  # small, and rewritten by every default run: not cached
 if recorded.empty:
     st.info("None recorded yet. Load a prediction log on the Monitoring page or run an ablation.")
 else:
     st.dataframe(recorded[ANALYSIS_COLUMNS], hide_index=True, key="analysis_findings")
-    st.download_button("Download CSV", recorded.to_csv(index=False), file_name="analysis-findings.csv",
-                       mime="text/csv", on_click="ignore", key="analysis_csv")
+    ui.download("Download CSV", recorded, "analysis-findings.csv", "analysis_csv")

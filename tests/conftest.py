@@ -1,10 +1,12 @@
+"""What every test shares: paths of the project and its samples, tiny repositories, the CLI run in-process,
+and a fresh store."""
+
 from pathlib import Path
 
 import pytest
 
 from mldebt_core.cli import main
-
-pytest_plugins = ["tests.page_helpers"]  # the `seeded` fixture of the page tests
+from mldebt_core.store import Store
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO_REPO = PROJECT / "data" / "samples" / "demo_repo"
@@ -33,3 +35,10 @@ def run(argv: list[str], capsys) -> tuple[int, str, str]:
         code = leave.code
     out, err = capsys.readouterr()
     return int(code), out, err
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh store on a temporary DuckDB file, closed after the test."""
+    with Store(tmp_path / "test.duckdb") as opened:
+        yield opened

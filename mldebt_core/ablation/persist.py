@@ -1,8 +1,11 @@
 """Ablation runs in the store: save a result with its settings, read runs back, compare a run with the last one,
-and record the recommended removals as `underutilized_data_dependency` findings."""
+and the recommended removals as `underutilized_data_dependency` findings (recorded by the use case's rule, see
+usecases/ablation.py)."""
 
 import dataclasses
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -11,7 +14,7 @@ from mldebt_core.ablation.classify import Estimate
 from mldebt_core.ablation.metrics import METRICS
 from mldebt_core.ablation.run import AblationResult
 from mldebt_core.store import Store
-from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings
+from mldebt_core.store.analysis_findings import AnalysisFinding
 
 SOURCE = "ablation"
 """the analysis_findings source of ablation findings"""
@@ -31,35 +34,76 @@ def features_frame(result: AblationResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FEATURE_COLUMNS).sort_values("rank", ignore_index=True)
 
 
-def run_row(result: AblationResult) -> dict:
-    """The run's own numbers, as `load_run` returns them (without id, system and time)."""
+@dataclass(frozen=True)
+class AblationRun:
+    """A run's own numbers (a row of `ablation_runs`); scores are in the run's metric."""
+
+    table_name: str
+    table_sha256: str
+    target: str
+    task: str
+    model: str
+    metric: str
+    method: str
+    row_count: int
+    baseline: float
+    baseline_low: float
+    baseline_high: float
+    epsilon: float
+    predicted_score: float | None
+    """None when nothing is recommended for removal"""
+    verified_score: float | None
+    verified_low: float | None
+    verified_high: float | None
+    confirmed: bool | None
+    rank_agreement: float | None
+    fits: int
+    seconds: float
+    settings: dict
+    """the AblationSettings used, as a dict"""
+    spearman: dict
+    """{"features": [...], "rho": [[...], ...]}: the features' rank correlations"""
+    scan_id: int | None = None
+    """the scan whose lineage gave the features' costs"""
+    id: int | None = None
+    """set once stored, like `system` and `created_at`"""
+    system: str | None = None
+    created_at: datetime | None = None
+
+
+_STORED = [f.name for f in dataclasses.fields(AblationRun) if f.name not in ("id", "system", "created_at")]
+"""the columns of ablation_runs a save writes"""
+
+
+def run_record(result: AblationResult, scan_id: int | None = None) -> AblationRun:
+    """The run's own numbers, as `load_run` returns them once stored."""
     table, removal, verified = result.table, result.removal, result.removal.verified
-    return {"table_name": table.name, "table_sha256": table.sha256, "target": table.target, "task": table.task,
-            "model": result.config.model, "metric": result.metric, "method": result.config.method,
-            "row_count": len(table.y), "baseline": result.baseline.mean, "baseline_low": result.baseline.low,
-            "baseline_high": result.baseline.high, "epsilon": result.epsilon,
-            "predicted_score": removal.predicted_score if removal.features else None,
-            "verified_score": verified and verified.mean, "verified_low": verified and verified.low,
-            "verified_high": verified and verified.high, "confirmed": removal.confirmed,
-            "rank_agreement": result.rank_agreement, "fits": result.fits, "seconds": result.seconds,
-            "settings": dataclasses.asdict(result.settings),
-            "spearman": {"features": list(table.features), "rho": np.round(table.spearman, 4).tolist()}}
+    return AblationRun(
+        table_name=table.name, table_sha256=table.sha256, target=table.target, task=table.task,
+        model=result.config.model, metric=result.metric, method=result.config.method, row_count=len(table.y),
+        baseline=result.baseline.mean, baseline_low=result.baseline.low, baseline_high=result.baseline.high,
+        epsilon=result.epsilon, predicted_score=removal.predicted_score if removal.features else None,
+        verified_score=verified and verified.mean, verified_low=verified and verified.low,
+        verified_high=verified and verified.high, confirmed=removal.confirmed, rank_agreement=result.rank_agreement,
+        fits=result.fits, seconds=result.seconds, settings=dataclasses.asdict(result.settings),
+        spearman={"features": list(table.features), "rho": np.round(table.spearman, 4).tolist()}, scan_id=scan_id)
 
 
-def headline(run: dict, removed: int) -> str:
+def headline(run: AblationRun, removed: int) -> str:
     """One sentence: the removal set and its verified effect, e.g. 'remove these 3 features: ROC AUC 0.98 → 0.99'."""
-    title = METRICS[run["metric"]].title
+    title = METRICS[run.metric].title
     if not removed:
-        return f"no feature to remove: every feature earns its place ({title} {run['baseline']:.4g})"
-    verdict = "confirmed" if run["confirmed"] else f"not confirmed: it loses more than ε {run['epsilon']:.3g}"
-    return (f"remove these {removed} features: {title} {run['baseline']:.4g} → {run['verified_score']:.4g} "
-            f"[{run['verified_low']:.4g}, {run['verified_high']:.4g}] in one retrain without them "
-            f"(predicted {run['predicted_score']:.4g}; {verdict})")
+        return f"no feature to remove: every feature earns its place ({title} {run.baseline:.4g})"
+    verdict = "confirmed" if run.confirmed else f"not confirmed: it loses more than ε {run.epsilon:.3g}"
+    return (f"remove these {removed} features: {title} {run.baseline:.4g} → {run.verified_score:.4g} "
+            f"[{run.verified_low:.4g}, {run.verified_high:.4g}] in one retrain without them "
+            f"(predicted {run.predicted_score:.4g}; {verdict})")
 
 
 def save_run(store: Store, system: str, result: AblationResult, scan_id: int | None = None) -> int:
-    """Store the run (one transaction), then replace the system's ablation findings by this run's; its id."""
-    row = {**run_row(result), "scan_id": scan_id}
+    """Store the run, its features and groups in one transaction; its id."""
+    record = run_record(result, scan_id)
+    row = {name: getattr(record, name) for name in _STORED}
     row["settings"], row["spearman"] = json.dumps(row["settings"]), json.dumps(row["spearman"])
     table = result.table
     with store.transaction() as cursor:
@@ -85,7 +129,6 @@ def save_run(store: Store, system: str, result: AblationResult, scan_id: int | N
                 "permutation_loss, permutation_low, permutation_high) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [[run_id, g.group.name, g.group.origin, list(g.group.members), *_estimate("drop", g.drop).values(),
                   *_estimate("permutation", g.permutation).values()] for g in result.groups])
-    record_findings(store, system, SOURCE, findings(result, run_id))
     return run_id
 
 
@@ -124,14 +167,12 @@ def run_labels(runs: pd.DataFrame) -> dict[int, str]:
                            f"{r.created_at:%Y-%m-%d %H:%M}" for r in runs.itertuples()}
 
 
-def load_run(store: Store, run_id: int) -> dict:
-    """A stored run's own row (settings and spearman decoded)."""
-    frame = store.query_df("SELECT * EXCLUDE (settings, spearman), settings, spearman FROM ablation_runs "
-                           "WHERE id = ?", [run_id])
-    run = frame.iloc[0].to_dict()
-    run["settings"] = json.loads(run["settings"])
-    run["spearman"] = json.loads(run["spearman"])
-    return run
+def load_run(store: Store, run_id: int) -> AblationRun:
+    """A stored run's own numbers."""
+    names = [f.name for f in dataclasses.fields(AblationRun)]
+    row = store.query(f"SELECT {', '.join(names)} FROM ablation_runs WHERE id = ?", [run_id])[0]
+    run = dict(zip(names, row))
+    return AblationRun(**{**run, "settings": json.loads(run["settings"]), "spearman": json.loads(run["spearman"])})
 
 
 def run_features(store: Store, run_id: int) -> pd.DataFrame:

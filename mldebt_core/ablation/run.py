@@ -31,6 +31,12 @@ class AblationConfig:
     metric: str | None = None
     """None: ROC AUC for classification, R² for regression"""
 
+    def is_default(self, task: str) -> bool:
+        """The system's defaults for a table of `task`: the run whose findings are recorded."""
+        default = AblationConfig()
+        return (self.method, self.model, self.metric or DEFAULT_METRIC[task]) == (
+            default.method, default.model, DEFAULT_METRIC[task])
+
 
 @dataclass(frozen=True)
 class FeatureResult:
@@ -88,7 +94,7 @@ class AblationResult:
     seconds: float
 
 
-def run_ablation(table: FeatureTable, config: AblationConfig = AblationConfig(),
+def ablate(table: FeatureTable, config: AblationConfig = AblationConfig(),
                  costs: dict[str, FeatureCost] | None = None, groups: list[Group] | None = None,
                  settings: AblationSettings = DEFAULT_ABLATION_SETTINGS, progress: Progress | None = None,
                  cancel: Cancel | None = None) -> AblationResult:

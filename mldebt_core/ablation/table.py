@@ -12,13 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 
 from mldebt_core.ablation.choices import TASKS
 from mldebt_core.ablation.errors import TableError
 from mldebt_core.settings import DEFAULT_ABLATION_SETTINGS, AblationSettings
 from mldebt_core.store import Store
+from mldebt_core.store.db import QueryError
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
@@ -89,7 +89,7 @@ def load_table(store: Store, path: Path, target: str, task: str | None = None, n
         select = ", ".join(f"#{i + 1} AS c_{i}" for i in range(len(columns)))
         try:
             cursor.execute(f"CREATE OR REPLACE TEMP TABLE {_INPUT} AS SELECT {select} FROM {reader}", [str(path)])
-        except duckdb.Error as error:
+        except QueryError as error:
             raise TableError(f"{name}: cannot read it: {_first_line(error)}") from None
         try:
             return _profile(cursor, name, _sha256(path), columns, t, features, task, settings)
@@ -131,7 +131,7 @@ def _reader(path: Path, name: str, settings: AblationSettings) -> str:
 def _describe(cursor, reader: str, path: Path, name: str) -> list[Column]:
     try:
         rows = cursor.execute(f"DESCRIBE SELECT * FROM {reader}", [str(path)]).fetchall()
-    except duckdb.Error as error:
+    except QueryError as error:
         kind = "Parquet" if reader.startswith("read_parquet") else "CSV"
         raise TableError(f"{name}: cannot read it as {kind}: {_first_line(error)}") from None
     return [Column(row[0], row[1]) for row in rows]

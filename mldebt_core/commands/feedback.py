@@ -4,7 +4,7 @@ import argparse
 import json
 import sys
 
-from mldebt_core.commands.common import add_format_argument, open_store, write_frame
+from mldebt_core.commands.common import open_store, options, tell, tell_recorded, write_frame
 from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS
 
 METRIC_HELP = ("label_rate (share of labelled rows with label 1), mean_prediction, calibration_gap (mean "
@@ -29,42 +29,32 @@ def add_commands(commands) -> None:
                "           mldebt feedback --system churn-system --model churn-v2 --metric auc label_rate\n"
                "           mldebt feedback --system shop --metric revenue --segments control treatment-b "
                "--format csv",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    feedback.add_argument("--system", required=True, metavar="NAME", help="the system whose log is compared")
-    feedback.add_argument("--model", metavar="M", help="only this model's rows (default: every model's rows "
-                                                       "together, and the cross-model correlation)")
+        formatter_class=argparse.RawDescriptionHelpFormatter, parents=options("system", "model", "window", "format"))
     feedback.add_argument("--metric", nargs="+", default=[], metavar="METRIC",
                           help=f"one or more of: {METRIC_HELP}; detection runs on the first (default: every "
                                f"built-in metric the log supports, label_rate first)")
     feedback.add_argument("--segments", nargs=2, metavar=("HOLDOUT", "TREATMENT"),
                           help="the two segment values to compare (default: "
                                f"'{DEFAULT_FEEDBACK_SETTINGS.holdout_segment}' against every other segment)")
-    feedback.add_argument("--window", choices=["hour", "day", "week"], default=DEFAULT_FEEDBACK_SETTINGS.window,
-                          help=f"window size (UTC, weeks from Monday; default: {DEFAULT_FEEDBACK_SETTINGS.window})")
-    add_format_argument(feedback)
     feedback.set_defaults(run=_feedback)
 
 
 def _feedback(args) -> int:
     from mldebt_core.feedback.histograms import Selection
-    from mldebt_core.feedback.report import analyse, audit, report_dict, windows_frame
+    from mldebt_core.feedback.report import FeedbackOptions, report_dict, windows_frame
+    from mldebt_core.usecases.feedback import run_feedback
 
-    default_run = (args.model is None and not args.metric and args.segments is None
-                   and args.window == DEFAULT_FEEDBACK_SETTINGS.window)
     holdout, treatment = args.segments or (DEFAULT_FEEDBACK_SETTINGS.holdout_segment, None)
+    chosen = FeedbackOptions(Selection(args.model, holdout, treatment, args.window), tuple(args.metric))
     with open_store(args) as store:
-        if default_run:
-            report = audit(store, args.system)
-        else:
-            report = analyse(store, args.system, Selection(args.model, holdout, treatment, args.window), args.metric)
+        run = run_feedback(store, args.system, chosen)
+    report = run.report
     if args.format == "csv":
         write_frame(windows_frame(report.comparison), "csv")
     else:
         sys.stdout.write(json.dumps(report_dict(report), indent=1) + "\n")
-    print(f"mldebt: {report.verdict}", file=sys.stderr)
+    tell(report.verdict)
     for warning in report.health.warnings:
-        print(f"mldebt: warning: {warning}", file=sys.stderr)
-    if default_run:
-        print(f"mldebt: recorded {len(report.findings)} hidden_feedback_loop finding(s) for {args.system}",
-              file=sys.stderr)
+        tell(f"warning: {warning}")
+    tell_recorded(args.system, run.recorded)
     return 0

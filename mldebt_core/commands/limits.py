@@ -2,8 +2,9 @@
 
 import argparse
 
-from mldebt_core.commands.common import add_format_argument, open_store, write_frame
+from mldebt_core.commands.common import open_store, options, tell, tell_recorded, write_frame
 from mldebt_core.errors import MldebtError
+from mldebt_core.logs.windows import WINDOWS
 
 METRIC_HELP = ("positive_share (share of positive actions among the rows with an action, 0-1), positive_actions "
                "(number of positive actions), mean_prediction (mean prediction)")
@@ -15,26 +16,26 @@ def add_commands(commands) -> None:
         description="Action limits bound what a model does per window, e.g. the share of positive actions per "
                     "hour. Without --add, --list or --remove: every breached window of the system's limits "
                     "(window, model, value, limit, unit and meaning). An action is positive when its text is "
-                    "'true' or 'yes' (any case), a number other than 0, or the --positive value.",
+                    "'true' or 'yes' (any case), a number other than 0, or the --positive value. Adding or "
+                    "removing a limit re-runs the monitoring analysis with the system's defaults and records its "
+                    "findings; so does listing the breaches without --model.",
         epilog="examples:  mldebt limits --system churn --add positive_share --per hour --at-most 0.35\n"
                "           mldebt limits --system churn --model v2 --add mean_prediction --per day "
                "--at-least 0.1 --at-most 0.4\n"
                "           mldebt limits --system churn --add positive_actions --per day --at-most 500 "
                "--positive offer",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    limits.add_argument("--system", required=True, metavar="NAME", help="the system whose log is judged")
+        formatter_class=argparse.RawDescriptionHelpFormatter, parents=options("system", "format"))
     limits.add_argument("--model", metavar="M", help="only this model's limits and rows (a new limit: only for M; "
                                                      "default: every model, each judged on its own)")
     action = limits.add_mutually_exclusive_group()
     action.add_argument("--add", metavar="METRIC", help=f"store a new limit on METRIC: {METRIC_HELP}")
     action.add_argument("--list", action="store_true", help="list the limits with their unit and meaning")
     action.add_argument("--remove", type=int, metavar="ID", help="delete the limit with this id (see --list)")
-    limits.add_argument("--per", choices=["hour", "day", "week"], help="the window of a new limit (UTC)")
+    limits.add_argument("--per", choices=WINDOWS, help="the window of a new limit (UTC)")
     limits.add_argument("--at-most", type=float, metavar="X", help="a new limit's upper bound")
     limits.add_argument("--at-least", type=float, metavar="X", help="a new limit's lower bound")
     limits.add_argument("--positive", metavar="VALUE",
                         help="an action text a new limit also counts as positive, e.g. 'offer'")
-    add_format_argument(limits)
     limits.set_defaults(run=_limits)
 
     producers = commands.add_parser(
@@ -42,11 +43,10 @@ def add_commands(commands) -> None:
         description="Per feature of the system's prediction log: null rate and out-of-range share per window "
                     "against a reference (the log's first days), flagged windows (nulls, sudden change, out of "
                     "range), freshness, and, for features linked to a scanned artifact, the models that source "
-                    "feeds through the latest scan's lineage. Worst first.")
-    producers.add_argument("--system", required=True, metavar="NAME", help="the system whose log is judged")
-    producers.add_argument("--model", metavar="M", help="only this model's rows (default: all)")
-    producers.add_argument("--window", choices=["hour", "day", "week"], default="day",
-                           help="window size (UTC; default: day)")
+                    "feeds through the latest scan's lineage. Worst first. --link and --unlink re-run the "
+                    "monitoring analysis with the system's defaults and record its findings; so does a run with "
+                    "the defaults (no --model, --window, --reference-days).",
+        parents=options("system", "model", "window", "format"))
     producers.add_argument("--reference-days", type=int, metavar="N",
                            help="the reference is the log's first N days (default: DriftSettings.reference_days)")
     producers.add_argument("--by", choices=["feature", "source", "window"], default="feature",
@@ -57,21 +57,13 @@ def add_commands(commands) -> None:
                                 "repeatable; kept for later runs")
     producers.add_argument("--unlink", action="append", default=[], metavar="FEATURE",
                            help="forget FEATURE's declared source; repeatable")
-    add_format_argument(producers)
     producers.set_defaults(run=_producers)
 
 
 def _limits(args) -> int:
-    from mldebt_core.monitoring.limits import (
-        ActionLimit,
-        breaches,
-        evaluate_limits,
-        limits_table,
-        list_limits,
-        remove_limit,
-        save_limit,
-    )
-    from mldebt_core.monitoring.reference import require_log
+    from mldebt_core.monitoring.limits import ActionLimit, limits_table, list_limits
+    from mldebt_core.monitoring.view import MonitoringOptions
+    from mldebt_core.usecases.monitoring import add_limit, remove_limit, run_monitoring
 
     new_limit_options = [args.per, args.at_most, args.at_least, args.positive]
     if args.add is None and any(option is not None for option in new_limit_options):
@@ -80,37 +72,39 @@ def _limits(args) -> int:
         if args.add is not None:
             if args.per is None:
                 raise MldebtError("--add needs --per hour, day or week: the window the limit applies to")
-            limit = save_limit(store, args.system, ActionLimit(args.add, args.per, args.at_least, args.at_most,
-                                                               args.model, args.positive))
+            limit = add_limit(store, args.system, ActionLimit(args.add, args.per, args.at_least, args.at_most,
+                                                              args.model, args.positive))
             write_frame(limits_table([limit]), args.format)
         elif args.remove is not None:
             write_frame(limits_table([remove_limit(store, args.system, args.remove)]), args.format)
         elif args.list:
             write_frame(limits_table(list_limits(store, args.system, args.model)), args.format)
         else:
-            require_log(store, args.system)
-            write_frame(breaches(evaluate_limits(store, args.system, args.model)), args.format)
+            run = run_monitoring(store, args.system, MonitoringOptions(args.model))
+            write_frame(run.view.breaches, args.format)
+            tell_recorded(args.system, run.recorded)
     return 0
 
 
 def _producers(args) -> int:
-    from mldebt_core.monitoring.producers import link_source, producer_report, source_health, unlink_source
-    from mldebt_core.monitoring.reference import Reference, resolve_reference
+    from mldebt_core.monitoring.reference import Reference
+    from mldebt_core.monitoring.view import MonitoringOptions
+    from mldebt_core.usecases.monitoring import link_sources, run_monitoring
 
-    links = [_feature_link(text) for text in args.link]
+    links = {**dict(_feature_link(text) for text in args.link), **dict.fromkeys(args.unlink)}
     with open_store(args) as store:
-        for feature, artifact in links:
-            link_source(store, args.system, feature, artifact)
-        for feature in args.unlink:
-            unlink_source(store, args.system, feature)
-        period = resolve_reference(store, args.system, Reference(days=args.reference_days), args.model)
-        report = producer_report(store, args.system, period.start, period.end, args.window, args.model)
+        for recorded in link_sources(store, args.system, links):
+            tell(f"the feature sources changed: recorded the findings of {args.system}: {recorded.describe()}")
+        run = run_monitoring(store, args.system,
+                             MonitoringOptions(args.model, args.window, Reference(days=args.reference_days)))
+    report = run.view.producers
     if args.by == "window":
         write_frame(report.windows, args.format)
     elif args.by == "source":
-        write_frame(source_health(report.health), args.format)
+        write_frame(run.view.sources, args.format)
     else:  # the per-window series are for sparklines; --by window gives them as rows
         write_frame(report.health.drop(columns=["delivered_per_window", "null_rate_per_window"]), args.format)
+    tell_recorded(args.system, run.recorded)
     return 0
 
 

@@ -1,10 +1,9 @@
 """`mldebt ingest-log` and `mldebt simulate-log`: prediction logs into the store, and the sample log's simulator."""
 
 import argparse
-import sys
 from pathlib import Path
 
-from mldebt_core.commands.common import open_store
+from mldebt_core.commands.common import open_store, options, progress_bar, tell
 from mldebt_core.errors import MldebtError
 
 ROLE_HELP = ("timestamp, prediction (both required), model, segment, label, action (one column each), numeric, "
@@ -19,18 +18,18 @@ def add_commands(commands) -> None:
                     "file, the column and an example row. Roles are detected from column names and types; "
                     "--map overrides them (--dry-run shows them). A file whose content is already stored for "
                     "the system adds nothing; appended files must have the stored features (names and kinds). "
-                    "Timestamps with a time zone are converted to UTC; those without are taken as UTC.",
+                    "Timestamps with a time zone are converted to UTC; those without are taken as UTC. New rows "
+                    "re-run the log analyses (monitoring, feedback loops) with the system's defaults and record "
+                    "their findings.",
         epilog="examples:  mldebt ingest-log logs/2026-03-*.csv.gz --system churn\n"
                "           mldebt ingest-log preds.parquet --system churn --map score=prediction --map id=ignore",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter, parents=options("system", "quiet"))
     ingest.add_argument("files", nargs="+", metavar="FILE",
                         help="log files: .csv, .tsv, .parquet, .jsonl, .ndjson, .json (.csv.gz, .jsonl.gz, ...)")
-    ingest.add_argument("--system", required=True, metavar="NAME", help="the system the log belongs to")
     ingest.add_argument("--map", action="append", default=[], metavar="COLUMN=ROLE",
                         help=f"give COLUMN this role (repeatable); roles: {ROLE_HELP}")
     ingest.add_argument("--dry-run", action="store_true",
                         help="print each file's columns with the role they would get, and write nothing")
-    ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar or closing lines on stderr")
     ingest.set_defaults(run=_ingest_log)
 
     simulate = commands.add_parser(
@@ -51,8 +50,9 @@ def add_commands(commands) -> None:
 
 
 def _ingest_log(args) -> int:
-    from mldebt_core.monitoring.ingest import ingest_logs, preview_log
-    from mldebt_core.monitoring.roles import parse_mapping, resolve_roles
+    from mldebt_core.logs.ingest import preview_log
+    from mldebt_core.logs.roles import parse_mapping, resolve_roles
+    from mldebt_core.usecases.logs import store_log
 
     overrides = parse_mapping(args.map)
     with open_store(args) as store:
@@ -64,23 +64,26 @@ def _ingest_log(args) -> int:
                 for column in preview.columns:
                     print(f"  {column.name!r:24} {column.type:26} {roles[column.name]}")
             return 0
-        with _Progress(visible=not args.quiet and sys.stderr.isatty()) as progress:
-            result = ingest_logs(store, args.system, args.files, overrides, progress=progress)
+        with progress_bar(args, "%", "storing") as progress:
+            stored = store_log(store, args.system, args.files, overrides, progress=progress)
     if not args.quiet:
+        result = stored.ingest
         for file in result.files:
             if file.duplicate:
-                print(f"mldebt: {file.source} is already stored for system {result.system}; nothing added",
-                      file=sys.stderr)
+                tell(f"{file.source} is already stored for system {result.system}; nothing added")
             else:
-                print(f"mldebt: {file.source}: added {file.rows:,} rows ({file.first_ts} to {file.last_ts} UTC) to "
-                      f"the log of system {result.system}", file=sys.stderr)
+                tell(f"{file.source}: added {file.rows:,} rows ({file.first_ts} to {file.last_ts} UTC) to the log "
+                     f"of system {result.system}")
+        if stored.recorded:
+            tell(f"recorded the findings of {result.system}: "
+                 + "; ".join(recorded.describe() for recorded in stored.recorded))
     return 0
 
 
 def _simulate_log(args) -> int:
     from dataclasses import replace
 
-    from mldebt_core.monitoring.simulate import SAMPLE_SPEC, simulate_log
+    from mldebt_core.logs.simulate import SAMPLE_SPEC, simulate_log
 
     changes = {key: value for key, value in (("seed", args.seed), ("days", args.days),
                                              ("rows_per_day", args.rows_per_day)) if value is not None}
@@ -95,34 +98,6 @@ def _simulate_log(args) -> int:
     if not output.parent.is_dir():
         raise MldebtError(f"{output}: folder {output.parent} does not exist")
     simulate_log(spec, output)
-    print(f"mldebt: wrote {output}: {spec.rows:,} rows over {spec.days} days from {spec.start} (seed {spec.seed}"
-          f"{', clean' if args.clean else ''})", file=sys.stderr)
+    tell(f"wrote {output}: {spec.rows:,} rows over {spec.days} days from {spec.start} (seed {spec.seed}"
+         f"{', clean' if args.clean else ''})")
     return 0
-
-
-class _Progress:
-    """A tqdm bar per file on stderr, fed with DuckDB's query progress (percent); None when hidden."""
-
-    def __init__(self, visible: bool):
-        self.visible = visible
-        self.bar = None
-
-    def __enter__(self):
-        return self.update if self.visible else None
-
-    def update(self, source: str, percent: float) -> None:
-        if self.bar is None or self.bar.desc != source:
-            from tqdm import tqdm
-
-            self._close()
-            self.bar = tqdm(total=100, desc=source, unit="%", file=sys.stderr, leave=False,
-                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}")
-        self.bar.update(percent - self.bar.n)
-
-    def _close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-    def __exit__(self, *exc):
-        self._close()
-        return False

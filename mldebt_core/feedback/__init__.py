@@ -7,7 +7,10 @@
 - `health`: holdout share, minimum detectable effect, shrinking and contamination;
 - `cross_model`: correlated metric changes of two models, with their lag;
 - `lineage`: the loops the latest scan found in the code's lineage;
-- `report`: `compare`, `analyse` and `audit` (which records the `hidden_feedback_loop` findings).
+- `report`: `compare` and `feedback_report` (the whole analysis, with its `hidden_feedback_loop` findings);
+- `charts`: the Feedback Loops page's figures.
+
+The feedback-loop use case (`usecases.feedback.run_feedback`) records the findings of a run with the defaults.
 
 See docs/feedback.md.
 """

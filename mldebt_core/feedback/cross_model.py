@@ -12,7 +12,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtr  # the normal CDF, without scipy.stats' import time
 
 from mldebt_core.feedback.histograms import TREATMENT, Histograms
 from mldebt_core.feedback.metrics import Metric, values
@@ -36,7 +36,7 @@ def cross_model(by_model: dict[str, Histograms], metric: Metric,
 
 
 def _strongest(a: str, b: str, x: np.ndarray, y: np.ndarray, settings: FeedbackSettings) -> list | None:
-    max_lag = settings.cross_model_max_lag
+    max_lag = min(settings.cross_model_max_lag, len(x) - 1)  # a short series (weeks) has fewer lags to try
     lags = range(-max_lag, max_lag + 1)
     best = None
     for lag in lags:
@@ -51,7 +51,7 @@ def _strongest(a: str, b: str, x: np.ndarray, y: np.ndarray, settings: FeedbackS
     if best is None:
         return None
     variance = (1 + 2 * float(np.dot(_autocorrelation(x, max_lag), _autocorrelation(y, max_lag)))) / best[4]
-    p_value = float(2 * norm.sf(abs(best[3]) / np.sqrt(max(variance, 1 / best[4]))))
+    p_value = float(2 * ndtr(-abs(best[3]) / np.sqrt(max(variance, 1 / best[4]))))
     alpha = (1 - settings.confidence) / len(lags)
     return [*best, p_value, bool(p_value < alpha and abs(best[3]) >= settings.cross_model_min_correlation)]
 

@@ -10,11 +10,14 @@
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
+import pandas as pd
+from scipy.special import ndtri  # the normal quantile, without scipy.stats' import time
 
-from mldebt_core.feedback.histograms import HOLDOUT, Histograms, Selection, log_schema
+from mldebt_core.feedback.histograms import HOLDOUT, Histograms, Selection
 from mldebt_core.feedback.intervals import z_value
 from mldebt_core.feedback.metrics import MetricSeries
+from mldebt_core.logs.table import LogSchema
+from mldebt_core.logs.windows import ROW_START_SQL, window_params
 from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS, DEFAULT_LIMIT_SETTINGS, FeedbackSettings, LimitSettings
 from mldebt_core.store import Store
 
@@ -38,22 +41,22 @@ def holdout_share(histograms: Histograms) -> np.ndarray:
 
 def minimum_detectable_effect(series: MetricSeries, settings: FeedbackSettings = DEFAULT_FEEDBACK_SETTINGS):
     """Per window, in the metric's units; NaN where the gap has no standard error (a side without rows)."""
-    factor = z_value(settings.confidence) + float(norm.ppf(settings.mde_power))
+    factor = z_value(settings.confidence) + float(ndtri(settings.mde_power))
     known = np.isfinite(series.gap_se) & (np.nan_to_num(series.gap_se) > 0)
     return np.where(known, factor * series.gap_se / np.sqrt(settings.mde_windows), np.nan)
 
 
-def contamination(store: Store, system: str, selection: Selection,
-                  limits: LimitSettings = DEFAULT_LIMIT_SETTINGS):
-    """DataFrame (window_start, holdout_rows, positive_actions) of the holdout rows, per window."""
-    table = log_schema(store, system).table  # generated name (log_table); values are parameters
+def contamination(store: Store, schema: LogSchema, selection: Selection,
+                  limits: LimitSettings = DEFAULT_LIMIT_SETTINGS) -> pd.DataFrame:
+    """(window_start, holdout_rows, positive_actions) of the holdout rows, per window."""
+    table = schema.table  # generated name (logs.table); values are parameters
     model = "AND model = $model" if selection.model is not None else ""
     return store.query_df(
-        f"""SELECT date_trunc($window, ts) AS window_start, count(*) AS holdout_rows,
+        f"""SELECT {ROW_START_SQL} AS window_start, count(*) AS holdout_rows,
                 count(*) FILTER (WHERE list_contains($positives, lower(trim(action)))
                     OR TRY_CAST(action AS DOUBLE) <> 0) AS positive_actions
             FROM {table} WHERE segment = $holdout {model} GROUP BY ALL ORDER BY window_start""",
-        {"window": selection.window, "holdout": selection.holdout,
+        {**window_params(selection.window), "holdout": selection.holdout,
          "positives": [p.lower() for p in limits.positive_actions],
          **({"model": selection.model} if selection.model is not None else {})})
 

@@ -15,19 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from mldebt_core.errors import MldebtError
-from mldebt_core.monitoring.log_table import LogSchema, load_log_schema
+from mldebt_core.logs.table import LogSchema, log_models
+from mldebt_core.logs.windows import DEFAULT_WINDOW, START_SQL, WINDOW_SQL, check_window, window_params
 from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS, FeedbackSettings
 from mldebt_core.store import Store
 
-WINDOW_STARTS = {"hour": "date_trunc('hour', ts)", "day": "ts::DATE", "week": "date_trunc('week', ts)"}
-"""window -> the SQL of a row's window start (UTC; weeks from Monday); a cast to DATE groups days about 5%
-faster than date_trunc"""
-WINDOWS = tuple(WINDOW_STARTS)
 HOLDOUT, TREATMENT = 0, 1
 
 
 class FeedbackError(MldebtError):
-    """A comparison that cannot be made as asked: no log, no segments, no labels, an unknown model or column."""
+    """A comparison that cannot be made as asked: no segments, no labels, an unknown model, segment or column."""
 
 
 @dataclass(frozen=True)
@@ -39,13 +36,12 @@ class Selection:
     holdout: str = DEFAULT_FEEDBACK_SETTINGS.holdout_segment
     treatment: str | None = None
     """None: every segment other than the holdout"""
-    window: str = DEFAULT_FEEDBACK_SETTINGS.window
+    window: str = DEFAULT_WINDOW
     columns: tuple[str, ...] = ()
     """numeric features (names as in the user's file) whose means are compared too, e.g. revenue"""
 
     def __post_init__(self):
-        if self.window not in WINDOWS:
-            raise FeedbackError(f"window: expected one of {', '.join(WINDOWS)}, got {self.window!r}")
+        check_window(self.window)
         if self.treatment is not None and self.treatment == self.holdout:
             raise FeedbackError(f"segments: the holdout and the treatment are both {self.holdout!r}; name two "
                                 f"different segments")
@@ -87,32 +83,13 @@ class LogHistograms:
     """every label is 0 or 1 (booleans are stored so)"""
 
 
-def log_schema(store: Store, system: str) -> LogSchema:
-    schema = load_log_schema(store, system)
-    if schema is None:
-        raise FeedbackError(f"system {system!r} has no prediction log; store one with `mldebt ingest-log FILE "
-                            f"--system {system}` (or on the Monitoring page)")
-    return schema
-
-
-def log_version(store: Store, system: str) -> int:
-    """The id of the latest log file stored for the system (0: none); it changes whenever rows are added."""
-    return int(store.query_value("SELECT coalesce(max(id), 0) FROM log_files WHERE system = ?", [system]))
-
-
-def log_counts(store: Store, system: str):
-    """DataFrame (model, segment, rows, labelled) of the system's log: what there is to compare."""
-    table = log_schema(store, system).table  # a generated name (log_table)
-    return store.query_df(f"SELECT model, segment, count(*) AS rows, count(label) AS labelled FROM {table} "
-                          f"GROUP BY ALL ORDER BY model, segment")
-
-
-def load_histograms(store: Store, system: str, selection: Selection,
+def load_histograms(store: Store, schema: LogSchema, selection: Selection,
                     settings: FeedbackSettings = DEFAULT_FEEDBACK_SETTINGS) -> LogHistograms:
-    """One grouped query over the selected rows; every input error is raised here, naming what is missing."""
-    schema = log_schema(store, system)
+    """One grouped query over the selected rows of the log; every input error is raised here, naming what is
+    missing."""
+    system = schema.system
     columns = [_numeric_column(schema, name) for name in selection.columns]
-    # identifiers are generated (log_table): the table name and f_<i> columns; every value is a parameter
+    # identifiers are generated (logs.table): the table name and f_<i> columns; every value is a parameter
     low, high = store.query(f"SELECT min(prediction), max(prediction) FROM {schema.table}")[0]  # from statistics
     bins = settings.histogram_bins
     width = (high - low) / bins if high is not None and high > low else 0.0
@@ -121,12 +98,13 @@ def load_histograms(store: Store, system: str, selection: Selection,
     pooled = selection.model is None
     where, model_key = ("", "model, ") if pooled else ("WHERE model = $model", "")
     frame = store.query_df(
-        f"""SELECT {WINDOW_STARTS[selection.window]} AS window_start, {model_key}segment,
-                TRY_CAST((prediction - $low) * $scale - 0.5 AS INTEGER) AS bin,
-                count(*) AS n, count(label) AS labelled, sum(label) AS positives, sum(label * label) AS squares,
-                sum(prediction) AS prediction_sum{sums}
-            FROM {schema.table} {where} GROUP BY ALL""",
-        {"low": low or 0.0, "scale": 1.0 / width if width else 0.0,
+        f"""SELECT {START_SQL} AS window_start, * EXCLUDE (w) FROM (
+                SELECT {WINDOW_SQL} AS w, {model_key}segment,
+                    TRY_CAST((prediction - $low) * $scale - 0.5 AS INTEGER) AS bin,
+                    count(*) AS n, count(label) AS labelled, sum(label) AS positives, sum(label * label) AS squares,
+                    sum(prediction) AS prediction_sum{sums}
+                FROM {schema.table} {where} GROUP BY ALL)""",
+        {"low": low or 0.0, "scale": 1.0 / width if width else 0.0, **window_params(selection.window),
          **({} if pooled else {"model": selection.model})})
     if frame.empty:
         _no_rows(store, schema, selection)
@@ -181,8 +159,8 @@ def _numeric_column(schema: LogSchema, name: str) -> str:
 def _no_rows(store: Store, schema: LogSchema, selection: Selection):
     if selection.model is None:
         raise FeedbackError(f"the prediction log of {schema.system} has no rows")
-    models = [row[0] for row in store.query(f"SELECT DISTINCT model FROM {schema.table} ORDER BY model")]
-    raise FeedbackError(f"model {selection.model!r}: not in the log of {schema.system}; models: {', '.join(models)}")
+    raise FeedbackError(f"model {selection.model!r}: not in the log of {schema.system}; models: "
+                        f"{', '.join(log_models(store, schema))}")
 
 
 def _sides(counts: dict[str | None, int], selection: Selection, system: str) -> dict[str, int]:

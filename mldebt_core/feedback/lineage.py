@@ -8,9 +8,11 @@ graph on their paths, listed beside the statistical view of the same system.
 from dataclasses import dataclass
 
 import networkx as nx
+import pandas as pd
 
-from mldebt_core.graphs import lineage_graph
+from mldebt_core.graphs import induced, lineage_graph
 from mldebt_core.store import Store, queries
+from mldebt_core.store.scan_rows import lineage_rows
 
 LOOP_KINDS = ("direct_feedback_loop", "correction_cascade")
 
@@ -19,8 +21,8 @@ LOOP_KINDS = ("direct_feedback_loop", "correction_cascade")
 class LineageLoops:
     scan_id: int | None
     """the system's latest scan; None when it has none"""
-    findings: object
-    """DataFrame of that scan's loop findings (queries.findings columns)"""
+    findings: pd.DataFrame
+    """that scan's loop findings (queries.findings columns)"""
     graph: nx.DiGraph
     """the lineage nodes and edges on those findings' paths"""
 
@@ -32,6 +34,6 @@ def lineage_loops(store: Store, system: str) -> LineageLoops:
     findings = queries.findings(store, scan_id, kinds=list(LOOP_KINDS))
     if findings.empty:
         return LineageLoops(scan_id, findings, nx.DiGraph())
-    graph = lineage_graph(queries.scan_document(store, scan_id))
+    graph = lineage_graph(lineage_rows(store, scan_id))
     on_paths = [node for node, data in graph.nodes(data=True) if data.get("highlight") in LOOP_KINDS]
-    return LineageLoops(scan_id, findings, graph.subgraph(on_paths).copy())
+    return LineageLoops(scan_id, findings, induced(graph, on_paths))

@@ -1,5 +1,8 @@
 """A system's feedback-loop report: the comparison, its detection, holdout health, cross-model correlation,
-the scan's lineage loops, a verdict in plain words, and the `hidden_feedback_loop` findings."""
+the scan's lineage loops, a verdict in plain words, and the `hidden_feedback_loop` findings.
+
+`feedback_report` only computes; `usecases.feedback.run_feedback` also records the findings of a run with the
+system's defaults (`FeedbackOptions()`)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -19,12 +22,27 @@ from mldebt_core.feedback.health import (
 from mldebt_core.feedback.histograms import HOLDOUT, TREATMENT, FeedbackError, LogHistograms, Selection, load_histograms
 from mldebt_core.feedback.lineage import LineageLoops, lineage_loops
 from mldebt_core.feedback.metrics import BUILT_IN, Metric, MetricSeries, metric_named, series
+from mldebt_core.logs.table import LogSchema, require_log
 from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS, FeedbackSettings
 from mldebt_core.store import Store
-from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings
+from mldebt_core.store.analysis_findings import AnalysisFinding
 
 SOURCE = "feedback"
 """the analysis_findings source of this analysis"""
+
+
+@dataclass(frozen=True)
+class FeedbackOptions:
+    """What a feedback-loop run compares: the rows and window (`selection`) and the metrics (default: every
+    built-in one the log supports, label rate first; detection runs on the first)."""
+
+    selection: Selection = Selection()
+    metrics: tuple[str, ...] = ()
+
+    @property
+    def is_default(self) -> bool:
+        """The system's defaults: the run whose findings are recorded."""
+        return self == FeedbackOptions()
 
 
 @dataclass(frozen=True)
@@ -52,37 +70,31 @@ class FeedbackReport:
     findings: tuple[AnalysisFinding, ...]
 
 
-def compare(store: Store, system: str, selection: Selection = Selection(), metrics: Sequence[str] = (),
+def compare(store: Store, schema: LogSchema, selection: Selection = Selection(), metrics: Sequence[str] = (),
             settings: FeedbackSettings = DEFAULT_FEEDBACK_SETTINGS) -> Comparison:
     """Holdout vs treatment per window on `metrics` (default: every built-in one the log supports), and
     detection on the first; one grouped query over the log."""
     asked = tuple(dict.fromkeys(metrics))
     selection = replace(selection, columns=tuple(name for name in asked if name not in BUILT_IN))
-    histograms = load_histograms(store, system, selection, settings)
-    chosen = _metrics(asked, histograms, system, selection)
+    histograms = load_histograms(store, schema, selection, settings)
+    chosen = _metrics(asked, histograms, schema.system, selection)
     computed = tuple(series(metric, histograms.pooled, settings) for metric in chosen)
-    return Comparison(system, selection, computed, detect(computed[0], settings), holdout_share(histograms.pooled),
-                      histograms)
+    return Comparison(schema.system, selection, computed, detect(computed[0], settings),
+                      holdout_share(histograms.pooled), histograms)
 
 
-def analyse(store: Store, system: str, selection: Selection = Selection(), metrics: Sequence[str] = (),
-            settings: FeedbackSettings = DEFAULT_FEEDBACK_SETTINGS) -> FeedbackReport:
-    comparison = compare(store, system, selection, metrics, settings)
+def feedback_report(store: Store, system: str, options: FeedbackOptions = FeedbackOptions(),
+                    settings: FeedbackSettings = DEFAULT_FEEDBACK_SETTINGS) -> FeedbackReport:
+    """The whole feedback-loop analysis of `system`'s log as `options` say; writes nothing."""
+    schema = require_log(store, system)
+    comparison = compare(store, schema, options.selection, options.metrics, settings)
     primary = comparison.primary
     health = holdout_health(comparison.holdout_share, minimum_detectable_effect(primary, settings), primary,
-                            contamination(store, system, comparison.selection), settings)
+                            contamination(store, schema, comparison.selection), settings)
     correlated = cross_model(comparison.histograms.by_model, primary.metric, settings)
     text = verdict(comparison, settings)
     return FeedbackReport(comparison, health, correlated, lineage_loops(store, system), text,
                           tuple(_findings(comparison, correlated, text, settings)))
-
-
-def audit(store: Store, system: str, settings: FeedbackSettings = DEFAULT_FEEDBACK_SETTINGS) -> FeedbackReport:
-    """The default analysis (every model, default segments and metrics); its findings replace the system's
-    earlier `feedback` findings."""
-    report = analyse(store, system, settings=settings)
-    record_findings(store, system, SOURCE, list(report.findings))
-    return report
 
 
 def _metrics(asked: tuple[str, ...], histograms: LogHistograms, system: str, selection: Selection) -> list[Metric]:

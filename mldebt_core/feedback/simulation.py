@@ -12,7 +12,7 @@ import numpy as np
 
 from mldebt_core.feedback.detection import Detection, detect
 from mldebt_core.feedback.metrics import BUILT_IN, rate_series
-from mldebt_core.monitoring.simulate import SimulationSpec
+from mldebt_core.logs.simulate import SimulationSpec
 from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS, FeedbackSettings
 
 TARGET_DAYS = 7

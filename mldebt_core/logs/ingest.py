@@ -25,11 +25,21 @@ from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
+import pandas as pd
 
-from mldebt_core.monitoring.log_readers import (DESCRIBE_READERS, VALUE_READERS, LogIngestError, checked_format,
-                                                describe, log_format, reader_error, reader_params, run_reader)
-from mldebt_core.monitoring.log_table import DEFAULT_MODEL, LogSchema, create_log_table, read_log_schema
-from mldebt_core.monitoring.roles import FEATURE_ROLES, LogColumn, propose_roles, resolve_roles, type_family
+from mldebt_core.logs.errors import LogIngestError
+from mldebt_core.logs.readers import (
+    DESCRIBE_READERS,
+    VALUE_READERS,
+    checked_format,
+    describe,
+    log_format,
+    reader_error,
+    reader_params,
+    run_reader,
+)
+from mldebt_core.logs.roles import FEATURE_ROLES, LogColumn, propose_roles, resolve_roles, type_family
+from mldebt_core.logs.table import DEFAULT_MODEL, LogSchema, create_log_table, read_log_schema
 from mldebt_core.settings import DEFAULT_LOG_INGEST_SETTINGS, LogIngestSettings
 from mldebt_core.store import Store
 
@@ -67,8 +77,8 @@ class LogPreview:
     format: str
     columns: tuple[LogColumn, ...]
     roles: dict[str, str]
-    sample: object
-    """a small pandas DataFrame of the first rows"""
+    sample: pd.DataFrame
+    """the first rows"""
 
 
 def preview_log(store: Store, path: str | Path, name: str | None = None,
@@ -84,11 +94,12 @@ def preview_log(store: Store, path: str | Path, name: str | None = None,
 
 
 def ingest_logs(store: Store, system: str, files: Sequence[str | Path], overrides: Mapping[str, str] | None = None,
-                names: Sequence[str] | None = None, progress: Callable[[str, float], None] | None = None,
+                names: Sequence[str] | None = None, progress: Callable[[float, float], None] | None = None,
                 settings: LogIngestSettings = DEFAULT_LOG_INGEST_SETTINGS) -> LogIngestResult:
     """Append log files to `system`'s log in one transaction; roles are proposed per file, `overrides`
     ({column: role}) on top. `names` are the files' names for messages and the record (default: the paths).
-    `progress(name, percent)` is called now and then while a file is read (DuckDB's query progress).
+    `progress(done, total)` is called now and then while the files are read: percent of DuckDB's query progress,
+    100 per file, so total is 100 times the number of files.
     Raises LogIngestError (or RoleError) naming the file, column and an example row; nothing is written then."""
     system = system.strip()
     if not system:
@@ -104,11 +115,12 @@ def ingest_logs(store: Store, system: str, files: Sequence[str | Path], override
         if progress is not None:
             cursor.execute("SET enable_progress_bar = true")
             cursor.execute("SET enable_progress_bar_print = false")
-        for path, source, fmt in zip(paths, sources, formats):
+        for position, (path, source, fmt) in enumerate(zip(paths, sources, formats)):
             hashed = hasher.submit(_sha256, path, settings.read_chunk_bytes)
             if path.stat().st_size < settings.hash_overlap_min_bytes:
                 hashed.result()  # small: learn first whether it is a duplicate, skip the insert then
-            with _reporting(cursor, source, progress, settings.progress_interval_seconds):
+            with _reporting(cursor, progress, 100.0 * position, 100.0 * len(paths),
+                            settings.progress_interval_seconds):
                 done.append(_ingest_file(store, cursor, system, path, source, fmt, overrides or {}, hashed))
         table = read_log_schema(cursor, system).table
     return LogIngestResult(system, table, tuple(done))
@@ -280,8 +292,10 @@ def _diagnose(store, path, fmt, columns, conversions, source, error) -> LogInges
 
 
 @contextmanager
-def _reporting(cursor, source: str, progress: Callable[[str, float], None] | None, interval: float):
-    """Poll the cursor's query progress in a thread while the body runs; 100% when it succeeds."""
+def _reporting(cursor, progress: Callable[[float, float], None] | None, before: float, total: float,
+               interval: float):
+    """Poll the cursor's query progress in a thread while the body runs, reporting `before` + percent of `total`;
+    the whole file (before + 100) when it succeeds."""
     if progress is None:
         yield
         return
@@ -291,7 +305,7 @@ def _reporting(cursor, source: str, progress: Callable[[str, float], None] | Non
         while not stop.wait(interval):
             percent = cursor.query_progress()
             if percent >= 0:  # -1: no query running
-                progress(source, percent)
+                progress(before + percent, total)
 
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()
@@ -300,7 +314,7 @@ def _reporting(cursor, source: str, progress: Callable[[str, float], None] | Non
     finally:
         stop.set()
         thread.join()
-    progress(source, 100.0)
+    progress(before + 100.0, total)
 
 
 def _check_features(schema: LogSchema, features: list[tuple[str, str]], source: str) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from mldebt_core.errors import MldebtError
-from mldebt_core.monitoring.roles import LogColumn
+from mldebt_core.logs.errors import LogIngestError
+from mldebt_core.logs.roles import LogColumn
 from mldebt_core.settings import DEFAULT_LOG_INGEST_SETTINGS
 
 _FORMATS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "json",
@@ -29,11 +29,6 @@ VALUE_READERS = {"csv": _CSV + ", all_varchar = true)", "parquet": "read_parquet
                  "json": "read_json($path, format = 'auto', columns = $columns)"}
 """each format's reader for the insert: CSV and JSON as text (converted by role), Parquet with its own types"""
 _DELIMITERS = (",", ";", "\t", "|")
-
-
-class LogIngestError(MldebtError):
-    """A prediction log was refused (unreadable, empty, a bad value, features unlike the stored ones). Nothing
-    was written."""
 
 
 def log_format(name: str) -> str:

@@ -11,46 +11,27 @@ model and window size:
   `sample_total_rows` (then every statistic is exact), else a seeded sample drawn once for the whole run: a row
   of window w is kept when hash(rowid, `sample_seed`) / 2^64 < min(sample_rows / rows(w), sample_total_rows /
   all rows), so a large window keeps about `sample_rows` rows, a small one all of its rows unless the log is
-  so large that its windows together would exceed `sample_total_rows`. The drawn rows live in memory (Arrow, about 160 bytes a row) and are read by
-  DuckDB as a view; `weight(w)` = rows(w) / kept(w) lets a sum over several windows (a reference) count each
+  so large that its windows together would exceed `sample_total_rows`. The drawn rows live in memory (Arrow,
+  about 160 bytes a row) and are read by DuckDB as a view; `weight(w)` = rows(w) / kept(w) lets a sum over several
+  windows (a reference) count each
   window as large as it is.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from mldebt_core.monitoring.log_table import LogSchema
-from mldebt_core.monitoring.reference import BadReferenceError
+import pandas as pd
+import pyarrow as pa
+
+from mldebt_core.logs.errors import NoLogError
+from mldebt_core.logs.table import LogSchema
+from mldebt_core.logs.windows import WINDOW_SQL, window_params
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DriftSettings
 from mldebt_core.store import Store
 
-WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 SAMPLE_VIEW = "log_sample"
 """the name under which a query sees the drawn rows"""
-
-# Windows are numbered in SQL by integer division of epoch microseconds (cheaper than date_trunc per row): w =
-# (epoch_us(ts) + shift) // width, where shift, a multiple of a week, keeps every timestamp from year 1 positive
-# (DuckDB's // truncates toward zero) and weeks start on Monday (1970-01-05 is one: 4 days after the epoch).
-_SHIFT = 10 ** 6 * 7 * 86_400_000_000
-_OFFSET = {"week": 4 * 86_400_000_000}
-WINDOW_SQL = "(epoch_us(ts) + $window_shift) // $window_width"
-"""SQL: the number w of a row's window"""
-START_SQL = "make_timestamp(w * $window_width - $window_shift)"
-"""SQL: the start of window w"""
 _HASH_BITS = 53
 """the hash's top bits compared with a window's keep share (integers below 2^53 are exact as DOUBLE)"""
-
-
-def check_window(window: str) -> str:
-    if window not in WINDOWS:
-        raise BadReferenceError(f"unknown window {window!r}: expected one of {', '.join(WINDOWS)}")
-    return window
-
-
-def window_params(window: str) -> dict:
-    """The parameters of WINDOW_SQL and START_SQL."""
-    return {"window_width": WINDOWS[window] // timedelta(microseconds=1),
-            "window_shift": _SHIFT - _OFFSET.get(window, 0)}
 
 
 @dataclass(frozen=True)
@@ -58,12 +39,12 @@ class LogSample:
     schema: LogSchema
     window: str
     model: str | None
-    totals: object
-    """DataFrame, one row per window with rows, in time order: w, window_start, first_ts, last_ts, rows, labelled,
+    totals: pd.DataFrame
+    """one row per window with rows, in time order: w, window_start, first_ts, last_ts, rows, labelled,
     mean_prediction, mean_prediction_labelled, label_mean, binary_labels, min_prediction, max_prediction,
     v_<i> (non-null values of feature i), kept (rows drawn), weight (rows / kept)"""
-    rows: object | None
-    """pyarrow Table of the drawn rows (w, ts, prediction, the features); None when the log itself is read"""
+    rows: pa.Table | None
+    """the drawn rows (w, ts, prediction, the features); None when the log itself is read"""
 
     @property
     def sampled(self) -> bool:
@@ -104,7 +85,6 @@ def read_log(store: Store, schema: LogSchema, window: str = "day", model: str | 
              settings: DriftSettings = DEFAULT_DRIFT_SETTINGS) -> LogSample:
     """The exact per-window totals of `schema`'s log (rows of `model`; None: all) and, when a window has more
     than `settings.sample_rows` rows, the drawn rows."""
-    check_window(window)
     where = "WHERE model = $model" if model is not None else ""
     params = {**window_params(window), **({"model": model} if model is not None else {})}
     values = ", ".join(f"count({f.column}) AS v_{i}" for i, f in enumerate(schema.features))
@@ -119,11 +99,9 @@ def read_log(store: Store, schema: LogSchema, window: str = "day", model: str | 
         f"max(prediction) AS max_prediction{', ' if values else ''}{values} "
         f"FROM {schema.table} {where} GROUP BY ALL ORDER BY w", params)
     if totals.empty:
-        raise BadReferenceError(f"the prediction log of {schema.system!r} has no rows"
-                          f"{'' if model is None else f' of model {model!r}'}")
+        raise NoLogError(f"the prediction log of {schema.system!r} has no rows"
+                         f"{'' if model is None else f' of model {model!r}'}")
     width, shift = params["window_width"], params["window_shift"]
-    import pandas as pd
-
     totals.insert(1, "window_start", pd.to_datetime(totals["w"] * width - shift, unit="us"))
     total = int(totals["rows"].sum())
     if totals["rows"].max() <= settings.sample_rows and total <= settings.sample_total_rows:

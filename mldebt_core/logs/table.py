@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
+from mldebt_core.logs.errors import NoLogError
 from mldebt_core.store import Store
 
 FeatureKind = Literal["numeric", "categorical"]
@@ -60,6 +61,20 @@ def load_log_schema(store: Store, system: str) -> LogSchema | None:
     """The layout of `system`'s log, or None when no log was ingested for it."""
     with store.cursor() as cursor:
         return read_log_schema(cursor, system)
+
+
+def require_log(store: Store, system: str) -> LogSchema:
+    """The layout of `system`'s log, or NoLogError saying how to store one."""
+    schema = load_log_schema(store, system)
+    if schema is None:
+        raise NoLogError(f"system {system!r} has no prediction log; store one with `mldebt ingest-log FILE "
+                         f"--system {system}` or on the Monitoring page")
+    return schema
+
+
+def log_models(store: Store, schema: LogSchema) -> list[str]:
+    """The models of the log, alphabetical."""
+    return [row[0] for row in store.query(f"SELECT DISTINCT model FROM {schema.table} ORDER BY model")]
 
 
 def read_log_schema(cursor, system: str) -> LogSchema | None:

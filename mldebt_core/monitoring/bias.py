@@ -16,12 +16,15 @@ UTC, weeks from Monday), in one SQL query:
 rows (as scikit-learn's `calibration_curve(strategy="quantile")`).
 """
 
-from mldebt_core.monitoring.reference import BadReferenceError, require_log
-from mldebt_core.monitoring.sample import LogSample, read_log, window_params
+import numpy as np
+import pandas as pd
+
+from mldebt_core.logs.errors import NoLogError
+from mldebt_core.logs.sample import LogSample
+from mldebt_core.logs.table import LogSchema
+from mldebt_core.logs.windows import window_params
 from mldebt_core.settings import DEFAULT_BIAS_SETTINGS, BiasSettings
 from mldebt_core.store import Store
-from mldebt_core.store.analysis_findings import AnalysisFinding, evidence_windows
-
 
 
 def band_name(quantile: float) -> str:
@@ -29,16 +32,11 @@ def band_name(quantile: float) -> str:
     return f"p{round(quantile * 100):02d}"
 
 
-def prediction_bias(store: Store, system: str, window: str = "day", model: str | None = None,
-                    settings: BiasSettings = DEFAULT_BIAS_SETTINGS, sample: LogSample | None = None):
-    """DataFrame, one row per window: window, window_start, rows, labelled, mean_prediction,
+def prediction_bias(store: Store, sample: LogSample, settings: BiasSettings = DEFAULT_BIAS_SETTINGS) -> pd.DataFrame:
+    """One row per window of the log `sample` read: window, window_start, rows, labelled, mean_prediction,
     mean_prediction_labelled, label_mean, bias, task ('classification' or 'regression'), flagged, p05 … p95,
-    sampled (the bands come from a sample of the window's rows, see `sample`). `sample`: what `read_log` read
-    for this system, window and model (read here when not given)."""
-    import numpy as np
-
-    if sample is None:
-        sample = read_log(store, require_log(store, system), window, model)
+    sampled (the bands come from a sample of the window's rows, see `logs.sample`)."""
+    window, model = sample.window, sample.model
     columns = ["w", "window_start", "rows", "labelled", "mean_prediction", "mean_prediction_labelled", "label_mean"]
     frame = sample.totals[columns].copy()
     bands = sample.query_df(
@@ -63,12 +61,12 @@ def prediction_bias(store: Store, system: str, window: str = "day", model: str |
     return frame.drop(columns=["w", "bands"])
 
 
-def calibration(store: Store, system: str, model: str | None = None,
-                settings: BiasSettings = DEFAULT_BIAS_SETTINGS):
+def calibration(store: Store, schema: LogSchema, model: str | None = None,
+                settings: BiasSettings = DEFAULT_BIAS_SETTINGS) -> pd.DataFrame:
     """DataFrame, one row per non-empty score bin of the labelled rows (bins: the prediction's quantiles, a value
     on an edge in the lower bin): bin, lower, upper (the bin's smallest and largest prediction), rows,
     mean_prediction, label_mean, gap (mean prediction - label mean)."""
-    table = require_log(store, system).table
+    table = schema.table
     count = settings.calibration_bins
     inside = " + ".join(f"(prediction > edges[{i}])::INTEGER" for i in range(1, count))  # edges: 1-based list
     frame = store.query_df(
@@ -80,27 +78,8 @@ def calibration(store: Store, system: str, model: str | None = None,
         "FROM labelled, cuts GROUP BY ALL ORDER BY bin",
         {"model": model, "probabilities": [i / count for i in range(1, count)]})
     if frame.empty:
-        raise BadReferenceError(f"the prediction log of {system!r} has no labelled rows"
+        raise NoLogError(f"the prediction log of {schema.system!r} has no labelled rows"
                                 f"{'' if model is None else f' of model {model!r}'}; calibration needs labels")
     frame["gap"] = frame["mean_prediction"] - frame["label_mean"]
     return frame
-
-
-def alert_findings(frame) -> list[AnalysisFinding]:
-    """One `monitoring_gap` finding when windows of `prediction_bias` are flagged."""
-    flagged = frame[frame["flagged"]]
-    if flagged.empty:
-        return []
-    worst = flagged.loc[flagged["bias"].abs().idxmax()]
-    window = worst["window"]
-    what = "label rate" if worst["task"] == "classification" else "mean label"
-    return [AnalysisFinding(
-        "monitoring_gap", "prediction", "bias",
-        f"prediction bias in {len(flagged)} {window}(s) from {flagged['window_start'].min():%Y-%m-%d %H:%M} to "
-        f"{flagged['window_start'].max():%Y-%m-%d %H:%M}: the mean prediction differs from the {what}; worst "
-        f"{worst['bias']:+.4g} ({worst['mean_prediction_labelled']:.4g} predicted, {worst['label_mean']:.4g} "
-        f"observed) in the {window} from {worst['window_start']:%Y-%m-%d %H:%M}",
-        {"column": "prediction", "window": worst["window_start"], "value": float(worst["bias"]),
-         "level": "flagged", "task": worst["task"], "window_size": window, "flagged_windows": len(flagged),
-         "windows": evidence_windows(flagged["window_start"])})]
 

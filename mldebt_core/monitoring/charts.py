@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from mldebt_core.monitoring.bias import band_name
+from mldebt_core.palette import ALERT, BASE, BASE_RGB
 from mldebt_core.settings import DEFAULT_BIAS_SETTINGS, DEFAULT_DRIFT_SETTINGS, BiasSettings, DriftSettings
 
-ALERT_COLOR = "#d62728"
 _HEIGHT_PER_ROW = 26
 """pixels per heatmap row (one column of the log)"""
 
@@ -25,7 +25,7 @@ def bias_figure(bias) -> go.Figure:
     flagged = bias[bias["flagged"]]
     figure.add_trace(go.Scatter(
         x=flagged["window_start"], y=flagged["label_mean"], name="bias flagged", mode="markers",
-        marker={"color": ALERT_COLOR, "size": 9, "symbol": "x"}, customdata=flagged["bias"],
+        marker={"color": ALERT, "size": 9, "symbol": "x"}, customdata=flagged["bias"],
         hovertemplate="%{x}<br>bias %{customdata:+.4f}<extra>flagged</extra>"))
     figure.update_layout(yaxis_title="prediction / outcome", hovermode="x unified", legend_orientation="h",
                          margin={"t": 10})
@@ -43,12 +43,12 @@ def bands_figure(bias, settings: BiasSettings = DEFAULT_BIAS_SETTINGS) -> go.Fig
         figure.add_trace(go.Scatter(x=x, y=bias[band_name(high)], mode="lines", line={"width": 0},
                                     showlegend=False, name=band_name(high)))
         figure.add_trace(go.Scatter(x=x, y=bias[band_name(low)], mode="lines", line={"width": 0}, fill="tonexty",
-                                    fillcolor=f"rgba(31, 119, 180, {opacity:.2f})",
+                                    fillcolor=f"rgba({BASE_RGB}, {opacity:.2f})",
                                     name=f"{band_name(low)}-{band_name(high)}"))
     if len(quantiles) % 2:
         middle = quantiles[len(quantiles) // 2]
         figure.add_trace(go.Scatter(x=x, y=bias[band_name(middle)], mode="lines", name=band_name(middle),
-                                    line={"color": "#1f77b4"}))
+                                    line={"color": BASE}))
     figure.update_layout(yaxis_title="prediction", hovermode="x unified", legend_orientation="h",
                          margin={"t": 10})
     return figure
@@ -85,12 +85,12 @@ def limits_figure(evaluation) -> go.Figure:
         breached = mine[mine["breached"].astype(bool)]
         figure.add_trace(go.Scatter(
             x=breached["window_start"], y=breached["value"], mode="markers", name="breach", legendgroup="breach",
-            showlegend=position == 1, marker={"color": ALERT_COLOR, "size": 9, "symbol": "x"},
+            showlegend=position == 1, marker={"color": ALERT, "size": 9, "symbol": "x"},
             customdata=breached["model"], hovertemplate="%{x}<br>%{customdata}: %{y:.4g}<extra>breach</extra>"),
             row=position, col=1)
         for bound in (limit.lower, limit.upper):
             if bound == bound and bound is not None:
-                figure.add_hline(y=bound, line_dash="dash", line_color=ALERT_COLOR, row=position, col=1)
+                figure.add_hline(y=bound, line_dash="dash", line_color=ALERT, row=position, col=1)
         figure.update_yaxes(title_text=limit.unit, row=position, col=1)
     height = 100 + 220 * len(limits)
     figure.update_layout(height=height, margin={"t": 40, "b": 80}, legend={"orientation": "h", "yanchor": "top",

@@ -34,26 +34,15 @@ the settings, or, with `adaptive`, levels from the windows inside the reference 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
+import pandas as pd
+
+from mldebt_core.logs.sample import WEIGHT_SQL, LogSample
+from mldebt_core.logs.windows import SIZES, START_SQL, window_params
 from mldebt_core.monitoring.profiles import PREDICTION, ColumnProfile, Profile, bound, build_profile
-from mldebt_core.monitoring.reference import (
-    BadReferenceError,
-    Reference,
-    ReferencePeriod,
-    require_log,
-    resolve_reference,
-)
-from mldebt_core.monitoring.sample import (
-    START_SQL,
-    WEIGHT_SQL,
-    WINDOWS,
-    LogSample,
-    check_window,
-    read_log,
-    window_params,
-)
+from mldebt_core.monitoring.reference import BadReferenceError, ReferencePeriod
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DriftSettings
 from mldebt_core.store import Store
-from mldebt_core.store.analysis_findings import AnalysisFinding, evidence_windows
 
 LEVELS = ("ok", "warn", "alert")
 STATISTICS = {"numeric": ("psi", "js", "wasserstein_std"), "categorical": ("psi", "js")}
@@ -65,57 +54,30 @@ class DriftReport:
     period: ReferencePeriod
     exact: bool
     """True when every numeric column was counted per distinct value (a small log): exact statistics"""
-    windows: object
-    """DataFrame, one row per (column, window): window, window_start, column, role ('prediction' or 'feature'),
-    kind, values, reference_values, in_reference, psi, js, ks, ks_pvalue, wasserstein, wasserstein_std,
-    new_categories, vanished_categories, level ('ok', 'warn', 'alert'), reason (which statistic passed which
-    level), worst_statistic and alert_ratio (the effect size nearest its alert level, as a share of it: >= 1
-    alerts)"""
-    levels: object
-    """DataFrame, the levels used: column, statistic, warn, alert, adaptive"""
+    windows: pd.DataFrame
+    """one row per (column, window): window, window_start, column, role ('prediction' or 'feature'), kind, values,
+    reference_values, in_reference, psi, js, ks, ks_pvalue, wasserstein, wasserstein_std, new_categories,
+    vanished_categories, level ('ok', 'warn', 'alert'), reason (which statistic passed which level),
+    worst_statistic and alert_ratio (the effect size nearest its alert level, as a share of it: >= 1 alerts)"""
+    levels: pd.DataFrame
+    """the levels used: column, statistic, warn, alert, adaptive"""
 
 
-def drift_report(store: Store, system: str, reference: Reference = Reference(), window: str = "day",
-                 model: str | None = None, adaptive: bool = False,
-                 settings: DriftSettings = DEFAULT_DRIFT_SETTINGS, sample: LogSample | None = None) -> DriftReport:
-    """Drift of `system`'s prediction and features per `window` against `reference`, for `model` (None: all);
-    `sample`: what `read_log` read for this system, window and model (read here when not given)."""
-    check_window(window)
-    period = resolve_reference(store, system, reference, model)
-    if sample is None:
-        sample = read_log(store, require_log(store, system), window, model, settings)
+def drift_report(store: Store, sample: LogSample, period: ReferencePeriod, adaptive: bool = False,
+                 settings: DriftSettings = DEFAULT_DRIFT_SETTINGS) -> DriftReport:
+    """Drift of the prediction and features of the log `sample` read (one model or all, per its window) against
+    the reference `period` (see `reference.resolve_reference`)."""
     totals = sample.totals
-    windows = (totals["last_ts"].iloc[-1] - totals["first_ts"].iloc[0]) // WINDOWS[window] + 2
-    profile = build_profile(store, system, period, windows, settings, sample)
-    frame = _statistics(store, sample, profile, window, settings)
-    levels = _levels(frame, profile, window, adaptive, settings)
+    windows = (totals["last_ts"].iloc[-1] - totals["first_ts"].iloc[0]) // SIZES[sample.window] + 2
+    profile = build_profile(store, sample.schema, period, windows, settings, sample)
+    frame = _statistics(store, sample, profile, sample.window, settings)
+    levels = _levels(frame, profile, sample.window, adaptive, settings)
     return DriftReport(period, any(c.exact for c in profile.columns), _judge(frame, levels, settings), levels)
-
-
-def alert_findings(windows) -> list[AnalysisFinding]:
-    """One `monitoring_gap` finding per column with alerting windows, from `DriftReport.windows`."""
-    findings = []
-    alerts = windows[windows["level"] == "alert"]
-    for (role, name), rows in alerts.groupby(["role", "column"], sort=True):
-        first = rows.iloc[0]
-        worst = rows.loc[rows["alert_ratio"].idxmax()]
-        findings.append(AnalysisFinding(
-            "monitoring_gap", "prediction" if role == "prediction" else f"feature:{name}", "drift",
-            f"{'the prediction' if role == 'prediction' else name} drifted in {len(rows)} "
-            f"{first['window']}(s) from {rows['window_start'].min():%Y-%m-%d %H:%M} to "
-            f"{rows['window_start'].max():%Y-%m-%d %H:%M}; worst {worst['reason']} "
-            f"in the {first['window']} from {worst['window_start']:%Y-%m-%d %H:%M}",
-            {"column": name, "window": worst["window_start"], "value": worst[worst["worst_statistic"]],
-             "statistic": worst["worst_statistic"], "level": "alert", "window_size": first["window"],
-             "alert_windows": len(rows), "windows": evidence_windows(rows["window_start"])}))
-    return findings
 
 
 # -- the statistics, in SQL -----------------------------------------------------------------------------------
 
 def _statistics(store: Store, sample: LogSample, profile: Profile, window: str, settings: DriftSettings):
-    import numpy as np
-
     period = profile.period
     params = {"model": sample.model, "ref_start": period.start, "ref_end": period.end, "bins": settings.psi_bins,
               "eps": settings.psi_epsilon, **window_params(window), **sample.weights()}
@@ -146,14 +108,14 @@ def _statistics(store: Store, sample: LogSample, profile: Profile, window: str, 
     # sampled: the window's own rows, or the reference's (a live reference overlapping a sampled window)
     totals = sample.totals
     drawn = totals["kept"] < totals["rows"]
-    overlap = (totals["window_start"] < period.end) & (totals["window_start"] + WINDOWS[window] > period.start)
+    overlap = (totals["window_start"] < period.end) & (totals["window_start"] + SIZES[window] > period.start)
     frame["sampled"] = frame["w"].map(dict(zip(totals["w"], drawn))).fillna(False).astype(bool) | bool(
         not profile.stored and (drawn & overlap).any())
     categorical = frame["kind"] == "categorical"
     for listed in ("new_categories", "vanished_categories"):
         frame[listed] = [list(v) if c and isinstance(v, (list, np.ndarray)) else None
                          for v, c in zip(frame[listed], categorical)]
-    end = frame["window_start"] + WINDOWS[window]
+    end = frame["window_start"] + SIZES[window]
     frame["in_reference"] = (frame["window_start"] >= period.start) & (end <= period.end)
     frame.insert(0, "window", window)
     return frame.drop(columns=["col", "w"])
@@ -161,7 +123,6 @@ def _statistics(store: Store, sample: LogSample, profile: Profile, window: str, 
 
 def _ks_pvalues(frame, settings: DriftSettings):
     """The two-sided KS p-value of each row from (D, n, m), as scipy's ks_2samp(method="asymp")."""
-    import numpy as np
     from scipy.special import kolmogorov  # kstwobign's survival function, without scipy.stats' import time
 
     n, m = frame["reference_values"].to_numpy(float), frame["values"].to_numpy(float)
@@ -302,8 +263,6 @@ ORDER BY u.col, u.w
 # -- levels ---------------------------------------------------------------------------------------------------
 
 def _levels(frame, profile: Profile, window: str, adaptive: bool, settings: DriftSettings):
-    import pandas as pd
-
     fixed = {"psi": (settings.psi_warn, settings.psi_alert), "js": (settings.js_warn, settings.js_alert),
              "wasserstein_std": (settings.wasserstein_warn, settings.wasserstein_alert)}
     rows = []
@@ -332,8 +291,6 @@ def _levels(frame, profile: Profile, window: str, adaptive: bool, settings: Drif
 
 def _judge(frame, levels, settings: DriftSettings):
     """Each window's level: the worst of its effect sizes against their levels; few values never alert."""
-    import numpy as np
-
     grade = np.zeros(len(frame), dtype=int)
     ratio = np.zeros(len(frame))
     worst = np.full(len(frame), None, dtype=object)

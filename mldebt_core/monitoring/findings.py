@@ -1,29 +1,71 @@
 """Monitoring alerts as findings: what the checklist and the Findings views read about a system's log.
 
-`record_monitoring_findings` runs every alerting analysis over the log (drift, prediction bias, action
-limits, up-stream producers) and records what they flag as `monitoring_gap` findings of source
-"monitoring" (replacing the previous run's), each with the window, column and value in its evidence.
+Every alerting analysis over the log (drift, prediction bias, action limits, up-stream producers) flags
+`monitoring_gap` findings, each with the window, column and value in its evidence. Which run records them
+is the use cases' rule (see usecases/monitoring.py and docs/findings.md).
 """
 
-from mldebt_core.monitoring.bias import alert_findings as bias_findings
-from mldebt_core.monitoring.dashboard import monitoring_view
-from mldebt_core.monitoring.drift import alert_findings as drift_findings
-from mldebt_core.monitoring.limits import ActionLimit, breaches, save_limit
-from mldebt_core.monitoring.producers import SAMPLE_SOURCES, ProducerReport, link_source
-from mldebt_core.monitoring.reference import Reference
-from mldebt_core.monitoring.simulate import SAMPLE_SPEC, SimulationSpec
-from mldebt_core.store import Store, queries
-from mldebt_core.store.analysis_findings import AnalysisFinding, evidence_windows, record_findings
+import pandas as pd
+
+from mldebt_core.monitoring.drift import DriftReport
+from mldebt_core.monitoring.producers import ProducerReport
+from mldebt_core.store.analysis_findings import AnalysisFinding, evidence_windows
 
 SOURCE = "monitoring"
+"""the analysis_findings source of these findings"""
 KIND = "monitoring_gap"
 _LIMIT_COLUMNS = {"positive_share": "action", "positive_actions": "action", "mean_prediction": "prediction"}
 """the log column a limit's metric is computed from"""
 
 
-def limit_findings(evaluation) -> list[AnalysisFinding]:
+def monitoring_findings(drift: DriftReport, bias: pd.DataFrame, limits: pd.DataFrame, producers: ProducerReport,
+                        window: str) -> list[AnalysisFinding]:
+    """Every alert of one monitoring run, `window` being the run's window size."""
+    return (drift_findings(drift.windows) + bias_findings(bias) + limit_findings(limits)
+            + producer_findings(producers, window))
+
+
+def drift_findings(windows: pd.DataFrame) -> list[AnalysisFinding]:
+    """One finding per column with alerting windows, from `DriftReport.windows`."""
+    findings = []
+    alerts = windows[windows["level"] == "alert"]
+    for (role, name), rows in alerts.groupby(["role", "column"], sort=True):
+        first = rows.iloc[0]
+        worst = rows.loc[rows["alert_ratio"].idxmax()]
+        findings.append(AnalysisFinding(
+            KIND, "prediction" if role == "prediction" else f"feature:{name}", "drift",
+            f"{'the prediction' if role == 'prediction' else name} drifted in {len(rows)} "
+            f"{first['window']}(s) from {rows['window_start'].min():%Y-%m-%d %H:%M} to "
+            f"{rows['window_start'].max():%Y-%m-%d %H:%M}; worst {worst['reason']} "
+            f"in the {first['window']} from {worst['window_start']:%Y-%m-%d %H:%M}",
+            {"column": name, "window": worst["window_start"], "value": worst[worst["worst_statistic"]],
+             "statistic": worst["worst_statistic"], "level": "alert", "window_size": first["window"],
+             "alert_windows": len(rows), "windows": evidence_windows(rows["window_start"])}))
+    return findings
+
+
+def bias_findings(frame: pd.DataFrame) -> list[AnalysisFinding]:
+    """One finding when windows of `bias.prediction_bias` are flagged."""
+    flagged = frame[frame["flagged"]]
+    if flagged.empty:
+        return []
+    worst = flagged.loc[flagged["bias"].abs().idxmax()]
+    window = worst["window"]
+    what = "label rate" if worst["task"] == "classification" else "mean label"
+    return [AnalysisFinding(
+        KIND, "prediction", "bias",
+        f"prediction bias in {len(flagged)} {window}(s) from {flagged['window_start'].min():%Y-%m-%d %H:%M} to "
+        f"{flagged['window_start'].max():%Y-%m-%d %H:%M}: the mean prediction differs from the {what}; worst "
+        f"{worst['bias']:+.4g} ({worst['mean_prediction_labelled']:.4g} predicted, {worst['label_mean']:.4g} "
+        f"observed) in the {window} from {worst['window_start']:%Y-%m-%d %H:%M}",
+        {"column": "prediction", "window": worst["window_start"], "value": float(worst["bias"]),
+         "level": "flagged", "task": worst["task"], "window_size": window, "flagged_windows": len(flagged),
+         "windows": evidence_windows(flagged["window_start"])})]
+
+
+def limit_findings(evaluation: pd.DataFrame) -> list[AnalysisFinding]:
     """One finding per (limit, model) with breached windows, from an `evaluate_limits` result."""
-    found = breaches(evaluation)
+    found = evaluation[evaluation["breached"].astype(bool)]
     findings = []
     for (limit_id, model), rows in found.groupby(["limit_id", "model"], sort=True):
         excess = (rows["value"] - rows["upper"]).fillna(0).clip(lower=0) + (rows["lower"] - rows["value"]).fillna(
@@ -71,36 +113,14 @@ def producer_findings(report: ProducerReport, window: str) -> list[AnalysisFindi
                  "windows": evidence_windows(rows["window_start"])},
                 severity))
         if "stale" in feature["issues"]:
-            hours = feature["hours_since_last_value"]
+            hours = _number(feature["hours_since_last_value"])  # None: it never delivered a value
             findings.append(AnalysisFinding(
                 KIND, f"feature:{name}", "producer:stale",
                 f"producer of {name} is stale: " + (f"its last value is {hours:.0f} hours before the log's end"
-                                                    if hours == hours else "it never delivered a value") + fed,
+                                                    if hours is not None else "it never delivered a value") + fed,
                 {**common, "check": "stale", "window": feature["last_value_at"], "value": hours}, severity))
     return findings
 
 
-def record_monitoring_findings(store: Store, system: str, reference: Reference = Reference(),
-                               window: str = "day") -> list[AnalysisFinding]:
-    """Every alert of the system's log (all models) against `reference`, in `window`-sized windows where the
-    analysis has no window of its own (a limit has), recorded as its findings of source "monitoring"."""
-    view = monitoring_view(store, system, None, window, reference)  # one read of the log for all of them
-    findings = (drift_findings(view.drift.windows) + bias_findings(view.bias) + limit_findings(view.limits)
-                + producer_findings(view.producers, window))
-    record_findings(store, system, SOURCE, findings)
-    return findings
-
-
-def configure_sample(store: Store, system: str, spec: SimulationSpec = SAMPLE_SPEC) -> list[AnalysisFinding]:
-    """Watch the sample system as its spec documents: its action limit (the share of positive actions per
-    hour at most `spec.action_limit_share`), the scanned sources of its features (when its scan is stored),
-    then record its findings. Call it after loading the sample log."""
-    save_limit(store, system, ActionLimit("positive_share", "hour", upper=spec.action_limit_share))
-    if queries.latest_scan(store, system) is not None:
-        for feature, artifact in SAMPLE_SOURCES.items():
-            link_source(store, system, feature, artifact)
-    return record_monitoring_findings(store, system)
-
-
 def _number(value) -> float | None:
-    return None if value is None or value != value else float(value)  # NaN: no bound
+    return None if value is None or value != value else float(value)  # NaN: none

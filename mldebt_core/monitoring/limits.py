@@ -6,7 +6,7 @@ A limit bounds one metric of one model (or of every model, each judged on its ow
 - `positive_actions`: number of positive actions;
 - `mean_prediction`: mean prediction.
 
-The log stores actions as text (see log_table). An action is *positive* when its trimmed text is, ignoring
+The log stores actions as text (see logs.table). An action is *positive* when its trimmed text is, ignoring
 case, one of `LimitSettings.positive_actions` ('true', 'yes'), a number other than 0, or the value the limit
 names as positive (e.g. 'offer'); anything else, e.g. 'false', '0', 'none', is negative, and a NULL action
 (the holdout, where the system did nothing) counts in neither.
@@ -15,9 +15,11 @@ names as positive (e.g. 'offer'); anything else, e.g. 'false', '0', 'none', is n
 import math
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
 from mldebt_core.errors import MldebtError
-from mldebt_core.monitoring.drift import WINDOWS
-from mldebt_core.monitoring.log_table import load_log_schema
+from mldebt_core.logs.table import LogSchema
+from mldebt_core.logs.windows import ROW_START_SQL, WINDOWS, window_params
 from mldebt_core.settings import DEFAULT_LIMIT_SETTINGS, LimitSettings
 from mldebt_core.store import Store
 
@@ -129,7 +131,7 @@ def list_limits(store: Store, system: str, model: str | None = None) -> list[Act
     return [ActionLimit(*row) for row in rows]
 
 
-def remove_limit(store: Store, system: str, limit_id: int) -> ActionLimit:
+def delete_limit(store: Store, system: str, limit_id: int) -> ActionLimit:
     """Delete one of the system's limits by id and return it."""
     removed = [limit for limit in list_limits(store, system) if limit.id == limit_id]
     if not removed:
@@ -140,10 +142,8 @@ def remove_limit(store: Store, system: str, limit_id: int) -> ActionLimit:
     return removed[0]
 
 
-def limits_table(limits: list[ActionLimit]):
-    """A DataFrame of limits with their unit and meaning, for listing."""
-    import pandas as pd
-
+def limits_table(limits: list[ActionLimit]) -> pd.DataFrame:
+    """The limits with their unit and meaning, for listing."""
     return pd.DataFrame([{"limit_id": limit.id, "model": limit.model, "metric": limit.metric,
                           "window": limit.window, "lower": limit.lower, "upper": limit.upper,
                           "positive": limit.positive, "unit": limit.unit, "meaning": limit.meaning}
@@ -161,27 +161,24 @@ _COLUMNS = ["limit_id", "metric", "window", "model", "window_start", "window_end
             "upper", "judged", "breached", "unit", "meaning"]
 
 
-def evaluate_limits(store: Store, system: str, model: str | None = None,
-                    settings: LimitSettings = DEFAULT_LIMIT_SETTINGS):
-    """Every window's value of every limit of `system` (those that apply to `model`, when given).
+def evaluate_limits(store: Store, schema: LogSchema, model: str | None = None,
+                    settings: LimitSettings = DEFAULT_LIMIT_SETTINGS) -> pd.DataFrame:
+    """Every window's value of every limit of the log's system (those that apply to `model`, when given).
 
-    A DataFrame, one row per (limit, model, window), ordered by limit, model and time, with the columns of
-    `_COLUMNS`: `rows` is what the value is over (rows with an action for `positive_share`, else all rows),
-    `judged` whether there were enough rows to judge, `breached` whether a judged value is out of bounds.
+    One row per (limit, model, window), ordered by limit, model and time, with the columns of `_COLUMNS`: `rows`
+    is what the value is over (rows with an action for `positive_share`, else all rows), `judged` whether there
+    were enough rows to judge, `breached` whether a judged value is out of bounds.
     """
-    import pandas as pd
-
-    limits = list_limits(store, system, model)
-    schema = load_log_schema(store, system)
-    if not limits or schema is None:
+    limits = list_limits(store, schema.system, model)
+    if not limits:
         return pd.DataFrame({name: pd.Series(dtype="object") for name in _COLUMNS})
     frames = []
     for limit in limits:
-        # the table name is system-generated (log_table); every value is a parameter
+        # the table name is system-generated (logs.table); every value is a parameter
         frames.append(store.query_df(
             # per distinct action first: each action text is then classified once, not once per row
             f"""WITH per_action AS (
-                SELECT date_trunc($window, ts) AS window_start, model, action, count(*) AS n,
+                SELECT {ROW_START_SQL} AS window_start, model, action, count(*) AS n,
                     sum(prediction) AS predicted
                 FROM {schema.table} WHERE $model IS NULL OR model = $model GROUP BY ALL),
             counts AS (
@@ -203,7 +200,8 @@ def evaluate_limits(store: Store, system: str, model: str | None = None,
                 judged AND (coalesce(value < $lower, false) OR coalesce(value > $upper, false)) AS breached,
                 $unit AS unit, $meaning AS meaning
             FROM judged ORDER BY model, window_start""",
-            {"window": limit.window, "positives": [p.lower() for p in settings.positive_actions],
+            {**window_params(limit.window), "window": limit.window,
+             "positives": [p.lower() for p in settings.positive_actions],
              "positive": limit.positive, "model": limit.model if limit.model is not None else model,
              "id": limit.id, "metric": limit.metric,
              "is_count": METRICS[limit.metric].is_count, "min_rows": settings.min_rows_per_window,
@@ -211,7 +209,7 @@ def evaluate_limits(store: Store, system: str, model: str | None = None,
     return pd.concat(frames, ignore_index=True)
 
 
-def breaches(evaluation):
+def breaches(evaluation: pd.DataFrame) -> pd.DataFrame:
     """The breached windows of an `evaluate_limits` result, in time order."""
     found = evaluation[evaluation["breached"].astype(bool)]
     return found.sort_values(["window_start", "limit_id", "model"], ignore_index=True).drop(

@@ -20,56 +20,45 @@ models the source feeds.
 from dataclasses import dataclass
 from datetime import datetime
 
+import pandas as pd
+
 from mldebt_core.errors import MldebtError
-from mldebt_core.monitoring.log_table import LogSchema, load_log_schema
-from mldebt_core.monitoring.sample import START_SQL, LogSample, check_window, read_log, window_params
+from mldebt_core.logs.sample import LogSample
+from mldebt_core.logs.table import LogSchema, require_log
+from mldebt_core.logs.windows import START_SQL, window_params
+from mldebt_core.monitoring.reference import ReferencePeriod
 from mldebt_core.settings import DEFAULT_PRODUCER_SETTINGS, ProducerSettings
-from mldebt_core.store import Store, queries
+from mldebt_core.store import Store, queries, scan_rows
 
 CHECKS = ("nulls", "sudden_change", "out_of_range", "stale")
-SAMPLE_SOURCES = {
-    "tenure_days": "file:data/raw/customers.csv", "region": "file:data/raw/customers.csv",
-    "monthly_spend": "file:data/raw/transactions.parquet", "discount_pct": "file:data/raw/transactions.parquet",
-    "support_calls": "url:s3://crm-exports/events/latest.csv", "logins_30d": "url:s3://crm-exports/events/latest.csv",
-    "plan": "file:data/raw/plans_v3.csv", "days_since_upgrade": "file:data/raw/plans_v3.csv",
-}
-"""the sample system's declared feature sources: artifacts of its scan (data/samples/demo_scan.json)"""
 STATUSES = ("alert", "warn", "ok")
 """worst first: 'alert' = stale or flagged in the last window, 'warn' = flagged in an earlier window"""
 
 
 class ProducerError(MldebtError):
-    """No log or no reference rows to judge, or a feature source that cannot be linked as given."""
+    """No reference rows to judge, or a feature source that cannot be linked as given."""
 
 
 @dataclass(frozen=True)
 class ProducerReport:
-    windows: object
-    """DataFrame, one row per (feature, window): feature, kind, window_start, rows, delivered, null_rate,
+    windows: pd.DataFrame
+    """one row per (feature, window): feature, kind, window_start, rows, delivered, null_rate,
     reference_null_rate, out_of_range_share, judged, nulls, sudden_change, out_of_range, flagged"""
-    health: object
-    """DataFrame, one row per feature, worst first (see `_health`)"""
+    health: pd.DataFrame
+    """one row per feature, worst first (see `_health`)"""
 
 
-def producer_report(store: Store, system: str, reference_start: datetime, reference_end: datetime,
-                    window: str = "day", model: str | None = None,
-                    settings: ProducerSettings = DEFAULT_PRODUCER_SETTINGS,
-                    sample: LogSample | None = None) -> ProducerReport:
-    """The health of every feature's producer in `system`'s log (of `model`; None: all models), per `window`
-    ('hour', 'day', 'week'), judged against the reference rows reference_start <= ts < reference_end. `sample`:
-    what `read_log` read for this system, window and model (read here when not given); out-of-range shares
-    come from its rows (a sample on a large log), volumes and null rates from its exact totals."""
-    check_window(window)
-    schema = load_log_schema(store, system)
-    if schema is None:
-        raise ProducerError(f"system {system!r} has no prediction log; ingest one with `mldebt ingest-log`")
+def producer_report(store: Store, sample: LogSample, period: ReferencePeriod,
+                    settings: ProducerSettings = DEFAULT_PRODUCER_SETTINGS) -> ProducerReport:
+    """The health of every feature's producer in the log `sample` read (one model or all, per its window), judged
+    against the rows of the reference `period` (a stored profile's period too: its rows' time span). Out-of-range
+    shares come from the sample's rows (a sample on a large log), volumes and null rates from its exact totals."""
+    schema = sample.schema
     if not schema.features:
         windows = _empty(_WINDOW_COLUMNS)
         return ProducerReport(windows, _health(store, schema, windows, None, settings))
-    reference = _reference(store, schema, reference_start, reference_end, model)
-    if sample is None:
-        sample = read_log(store, schema, window, model)
-    _add_ranges(store, sample, reference, reference_start, reference_end, settings)
+    reference = _reference(store, schema, period.start, period.end, sample.model)
+    _add_ranges(store, sample, reference, period.start, period.end, settings)
     windows = _windows(store, sample, reference, settings)
     log_end = sample.totals["last_ts"].iloc[-1]
     return ProducerReport(windows, _health(store, schema, windows, log_end, settings))
@@ -187,8 +176,6 @@ _HEALTH_COLUMNS = ["feature", "kind", "status", "issues", "flagged_windows", "fi
 def _health(store: Store, schema: LogSchema, windows, log_end: datetime | None, settings: ProducerSettings):
     """One row per feature, worst first: status, issues, flagged windows, rates, freshness, source and feeds,
     and the per-window series for sparklines. The windows frame is small (features x windows): pandas."""
-    import pandas as pd
-
     sources = feature_sources(store, schema.system)
     fed = _fed_models(store, schema.system)
     rows = []
@@ -235,10 +222,8 @@ def _last_value_at(store: Store, schema: LogSchema, column: str, last_window: da
                              {"start": last_window})
 
 
-def source_health(health):
+def source_health(health: pd.DataFrame) -> pd.DataFrame:
     """Per linked source: its features, how many are unhealthy, the worst status and the models it feeds."""
-    import pandas as pd
-
     linked = health[health["source"].notna()]
     rows = []
     for source, group in linked.groupby("source", sort=True):
@@ -261,9 +246,7 @@ def feature_sources(store: Store, system: str) -> dict[str, str]:
 def link_source(store: Store, system: str, feature: str, artifact: str) -> str:
     """Declare that `artifact` (an id of the latest scan, e.g. 'file:data/raw/x.csv', or its bare location)
     produces the log feature `feature`; returns the artifact id. Linking again replaces the earlier source."""
-    schema = load_log_schema(store, system)
-    if schema is None:
-        raise ProducerError(f"system {system!r} has no prediction log; ingest one with `mldebt ingest-log`")
+    schema = require_log(store, system)
     if feature not in {f.name for f in schema.features}:
         known = ", ".join(f.name for f in schema.features) or "none"
         raise ProducerError(f"{feature!r} is no feature of the log of {system!r} (features: {known})")
@@ -271,8 +254,7 @@ def link_source(store: Store, system: str, feature: str, artifact: str) -> str:
     if scan_id is None:
         raise ProducerError(f"system {system!r} has no scan, so there is no lineage to link {feature!r} to; "
                             f"store one with `mldebt ingest-scan`")
-    found = store.query_value("SELECT id FROM artifacts WHERE scan_id = $scan AND (id = $a OR location = $a) "
-                              "ORDER BY id = $a DESC LIMIT 1", {"scan": scan_id, "a": artifact})
+    found = scan_rows.find_artifact(store, scan_id, artifact)
     if found is None:
         raise ProducerError(f"{artifact!r} is no artifact of the latest scan (#{scan_id}) of {system!r}; "
                             f"artifacts are named like 'file:data/raw/customers.csv' (see the Dependencies page)")
@@ -290,16 +272,8 @@ def unlink_source(store: Store, system: str, feature: str) -> None:
 
 def _fed_models(store: Store, system: str) -> dict[str, list[str]]:
     """{declared source: the model artifacts of the latest scan it flows into (the scan's lineage closure)}."""
-    rows = store.query_df(
-        "SELECT s.artifact, list(a.id ORDER BY a.id) FILTER (WHERE a.id IS NOT NULL) AS models "
-        "FROM (SELECT DISTINCT artifact FROM feature_sources WHERE system = $system) s LEFT JOIN artifacts a "
-        "ON a.scan_id = $scan AND a.role = 'model' AND list_contains(a.upstream, s.artifact) GROUP BY s.artifact",
-        {"system": system, "scan": queries.latest_scan(store, system)})
-    return {artifact: list(models) if models is not None else [] for artifact, models in zip(rows["artifact"],
-                                                                                           rows["models"])}
+    return scan_rows.models_fed_by(store, queries.latest_scan(store, system), feature_sources(store, system).values())
 
 
-def _empty(columns: list[str]):
-    import pandas as pd
-
+def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype="object") for name in columns})

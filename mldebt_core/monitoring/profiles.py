@@ -16,9 +16,9 @@ import math
 import re
 from dataclasses import dataclass
 
-from mldebt_core.monitoring.log_table import LogSchema
-from mldebt_core.monitoring.reference import BadReferenceError, ReferencePeriod, require_log
-from mldebt_core.monitoring.sample import WEIGHT_SQL, LogSample
+from mldebt_core.logs.sample import WEIGHT_SQL, LogSample
+from mldebt_core.logs.table import LogSchema
+from mldebt_core.monitoring.reference import BadReferenceError, ReferencePeriod
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DriftSettings
 from mldebt_core.store import Store
 
@@ -80,15 +80,14 @@ class Profile:
         return self.period.profile is not None
 
 
-def build_profile(store: Store, system: str, period: ReferencePeriod, windows: int = 1,
+def build_profile(store: Store, schema: LogSchema, period: ReferencePeriod, windows: int = 1,
                   settings: DriftSettings = DEFAULT_DRIFT_SETTINGS, sample: LogSample | None = None) -> Profile:
-    """The profile of a live reference period of `system`'s log (its counts come from the drift query itself),
+    """The profile of a live reference period of the log of `schema` (its counts come from the drift query itself),
     for a comparison with `windows` windows (more windows, fewer grid cells: `DriftSettings.max_window_cells`).
     With a drawn `sample` (see `sample.read_log`), its moments and range are those of the sampled reference rows,
     each weighted by its window's weight."""
-    schema = require_log(store, system)
     if period.profile is not None:
-        return load_profile(store, system, period)
+        return load_profile(store, schema, period)
     cells = min(settings.grid_cells, max(settings.min_grid_cells, settings.max_window_cells // windows - 2))
     if sample is not None and sample.sampled:
         cells = min(cells, settings.sample_grid_cells)
@@ -145,15 +144,15 @@ def _sampled_columns(store: Store, schema: LogSchema, period: ReferencePeriod,
     return profiles
 
 
-def save_profile(store: Store, system: str, name: str, period: ReferencePeriod,
+def save_profile(store: Store, schema: LogSchema, name: str, period: ReferencePeriod,
                  settings: DriftSettings = DEFAULT_DRIFT_SETTINGS) -> Profile:
     """Count the reference period on the grid and store it as profile `name` (replacing one of that name)."""
     if period.profile is not None:
         raise BadReferenceError("a stored profile is saved from a period of the log, not from another profile")
     if not name.strip():
         raise BadReferenceError("a reference profile needs a name")
-    schema = require_log(store, system)
-    live = build_profile(store, system, period, settings=settings)
+    system = schema.system
+    live = build_profile(store, schema, period, settings=settings)
     columns = tuple(c if c.kind == "categorical" else _on_grid(c, settings.grid_cells) for c in live.columns)
     rows = []
     for profile in columns:
@@ -177,16 +176,15 @@ def save_profile(store: Store, system: str, name: str, period: ReferencePeriod,
                                                      period.rows])
         cursor.executemany("INSERT INTO reference_columns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            rows)
-    return load_profile(store, system, ReferencePeriod(period.start, period.end, period.rows, period.model, name))
+    return load_profile(store, schema, ReferencePeriod(period.start, period.end, period.rows, period.model, name))
 
 
-def load_profile(store: Store, system: str, period: ReferencePeriod) -> Profile:
+def load_profile(store: Store, schema: LogSchema, period: ReferencePeriod) -> Profile:
     """The stored profile named by `period.profile` (see `resolve_reference`)."""
-    schema = require_log(store, system)
     names = {column: name for column, name, _ in _columns(schema)}
     rows = store.query("SELECT column_name, kind, value_count, null_count, mean, std, low, high, cells, cell_index, "
                        "cell_counts, categories, category_counts FROM reference_columns "
-                       "WHERE system = ? AND profile = ?", [system, period.profile])
+                       "WHERE system = ? AND profile = ?", [schema.system, period.profile])
     columns = []
     for column, kind, values, nulls, mean, std, low, high, cells, index, counts, categories, category_counts in rows:
         if column not in names:  # the log lost this column since the profile was saved: nothing to compare

@@ -7,14 +7,14 @@ A `Reference` is said one of three ways:
 - `Reference.stored(name)`: a reference profile saved earlier (`mldebt drift --save-profile NAME`): frozen
   bins and shares of a past period, so later logs are compared with it even when its rows are gone.
 
-`resolve_reference` turns one into a concrete `ReferencePeriod` for a system and model (None: all models).
+`resolve_reference` turns one into a concrete `ReferencePeriod` of a system's log for a model (None: all models).
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from mldebt_core.errors import MldebtError
-from mldebt_core.monitoring.log_table import LogSchema, load_log_schema
+from mldebt_core.logs.table import LogSchema, log_models
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS
 from mldebt_core.store import Store
 
@@ -26,7 +26,7 @@ class BadReferenceError(MldebtError):
 @dataclass(frozen=True)
 class Reference:
     days: int | None = None
-    """the first this many days of the log; None (with no range and no profile): the settings' default"""
+    """the first this many days of the log; None with no range and no profile: `DriftSettings.reference_days`"""
     start: date | datetime | None = None
     """with `end`: the range start <= ts < end (UTC, naive; a date is its midnight)"""
     end: date | datetime | None = None
@@ -41,6 +41,8 @@ class Reference:
         forms = (self.days is not None) + (self.start is not None or self.end is not None) + (self.profile is not None)
         if forms > 1:
             raise BadReferenceError("a reference is either first days, a date range or a stored profile, not several")
+        if forms == 0:  # the default, spelled out: Reference() == Reference(days=<the default>)
+            object.__setattr__(self, "days", DEFAULT_DRIFT_SETTINGS.reference_days)
         if self.days is not None and self.days < 1:
             raise BadReferenceError(f"reference days must be at least 1, not {self.days}")
         if (self.start is None) != (self.end is None):
@@ -68,7 +70,7 @@ class Reference:
             return f"stored profile {self.profile!r}"
         if self.start is not None:
             return f"{self.start.isoformat(sep=' ')} to {self.end.isoformat(sep=' ')}"
-        return f"first {self.days or DEFAULT_DRIFT_SETTINGS.reference_days} days"
+        return f"first {self.days} days"
 
 
 @dataclass(frozen=True)
@@ -84,25 +86,17 @@ class ReferencePeriod:
     """set when the period comes from a stored profile (its bins, not the log's rows, are the reference)"""
 
 
-def require_log(store: Store, system: str) -> LogSchema:
-    """The system's log layout, or a clear error when no log was ingested for it."""
-    schema = load_log_schema(store, system)
-    if schema is None:
-        raise BadReferenceError(f"system {system!r} has no prediction log; ingest one with `mldebt ingest-log`")
-    return schema
-
-
-def resolve_reference(store: Store, system: str, reference: Reference = Reference(),
+def resolve_reference(store: Store, schema: LogSchema, reference: Reference = Reference(),
                       model: str | None = None) -> ReferencePeriod:
-    """The concrete period of `reference` in `system`'s log, for `model` (None: all models)."""
-    schema = require_log(store, system)
+    """The concrete period of `reference` in the log of `schema`, for `model` (None: all models)."""
+    system = schema.system
     if reference.profile is not None:
         return _stored_period(store, system, reference.profile)
     first, last, rows = store.query(
         f"SELECT min(ts), max(ts), count(*) FROM {schema.table} WHERE $model IS NULL OR model = $model",
         {"model": model})[0]
     if rows == 0:
-        raise BadReferenceError(_no_rows(store, schema, system, model))
+        raise BadReferenceError(_no_rows(store, schema, model))
     if reference.start is not None:
         start, end = reference.start, reference.end
         if end <= first or start > last:
@@ -110,7 +104,7 @@ def resolve_reference(store: Store, system: str, reference: Reference = Referenc
                                  f"runs from {first.isoformat(sep=' ')} to {last.isoformat(sep=' ')}")
     else:
         start = datetime.combine(first.date(), time())
-        end = start + timedelta(days=reference.days or DEFAULT_DRIFT_SETTINGS.reference_days)
+        end = start + timedelta(days=reference.days)
     count = store.query_value(
         f"SELECT count(*) FROM {schema.table} WHERE ts >= $start AND ts < $end AND ($model IS NULL OR model = $model)",
         {"start": start, "end": end, "model": model})
@@ -135,11 +129,11 @@ def _stored_period(store: Store, system: str, name: str) -> ReferencePeriod:
     return ReferencePeriod(start, end, rows, model, profile=name)
 
 
-def _no_rows(store: Store, schema: LogSchema, system: str, model: str | None) -> str:
+def _no_rows(store: Store, schema: LogSchema, model: str | None) -> str:
     if model is None:
-        return f"the prediction log of {system!r} has no rows"
-    models = [row[0] for row in store.query(f"SELECT DISTINCT model FROM {schema.table} ORDER BY model")]
-    return f"the prediction log of {system!r} has no rows of model {model!r} (models: {', '.join(models)})"
+        return f"the prediction log of {schema.system!r} has no rows"
+    return (f"the prediction log of {schema.system!r} has no rows of model {model!r} "
+            f"(models: {', '.join(log_models(store, schema))})")
 
 
 def _as_datetime(value: date | datetime) -> datetime:

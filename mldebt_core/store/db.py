@@ -22,6 +22,9 @@ from mldebt_core.store.errors import DatabaseLockedError, StoreError
 from mldebt_core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 MEMORY = ":memory:"
+QueryError = duckdb.Error
+"""what a query of the store raises when DuckDB refuses it (e.g. a file its reader cannot parse): callers that
+turn it into a user's error catch this, so that only the store and the log readers import duckdb"""
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
 

@@ -4,13 +4,18 @@ heatmap shows the clustered features, the removal set is outlined."""
 import numpy as np
 import pandas as pd
 
-from mldebt_core.ablation.charts import COLOURS, cluster_heatmap, contribution_chart, cost_benefit_chart, verdict
+from mldebt_core.ablation.charts import cluster_heatmap, contribution_chart, cost_benefit_chart, verdict
 from mldebt_core.ablation.classify import CLASSES
-from mldebt_core.ablation.persist import FEATURE_COLUMNS
+from mldebt_core.ablation.persist import FEATURE_COLUMNS, AblationRun
+from mldebt_core.palette import VERDICTS
 
-RUN = {"method": "both", "metric": "roc_auc", "epsilon": 0.003,
-       "spearman": {"features": ["a", "a_copy", "b", "noise"],
-                    "rho": [[1, 0.99, 0.1, 0], [0.99, 1, 0.1, 0], [0.1, 0.1, 1, 0], [0, 0, 0, 1]]}}
+RUN = AblationRun(
+    table_name="t.csv", table_sha256="0" * 64, target="y", task="classification", model="hgb", metric="roc_auc",
+    method="both", row_count=100, baseline=0.9, baseline_low=0.89, baseline_high=0.91, epsilon=0.003,
+    predicted_score=0.9, verified_score=0.9, verified_low=0.89, verified_high=0.91, confirmed=True,
+    rank_agreement=0.8, fits=10, seconds=1.0, settings={},
+    spearman={"features": ["a", "a_copy", "b", "noise"],
+              "rho": [[1, 0.99, 0.1, 0], [0.99, 1, 0.1, 0], [0.1, 0.1, 1, 0], [0, 0, 0, 1]]})
 
 
 def features() -> pd.DataFrame:
@@ -24,7 +29,7 @@ def features() -> pd.DataFrame:
 
 
 def test_every_verdict_has_a_colour():
-    assert set(COLOURS) == {"stays", "driver", *CLASSES}
+    assert set(VERDICTS) == {"stays", "driver", *CLASSES}
     assert list(verdict(features())) == ["driver", "stays", "legacy", "epsilon"]
 
 

@@ -29,6 +29,7 @@ def test_folds_are_stratified_and_the_same_on_every_call():
     assert all((a[1] == b[1]).all() for a, b in zip(folds, again))
 
 
+@pytest.mark.slow
 def test_permutation_importance_agrees_with_scikit_learn_on_the_same_fold():
     X, y = data()
     spec = ModelSpec("linear", "classification", "roc_auc", SETTINGS)
@@ -64,6 +65,7 @@ def test_progress_is_reported_after_every_fit_across_phases():
     assert sorted((o.variant, o.fold) for o in outcomes) == [(v, f) for v in range(2) for f in range(3)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_cancel_between_fits_stops_the_run(workers):
     X, y = data()

@@ -40,7 +40,7 @@ def test_short_names_and_no_scan_cost_nothing(scanned):
 
 
 def test_a_declared_feature_source_costs_that_source_whatever_the_names():
-    from mldebt_core.monitoring.log_table import create_log_table
+    from mldebt_core.logs.table import create_log_table
     from mldebt_core.monitoring.producers import link_source
 
     with Store(MEMORY) as store:

@@ -1,12 +1,12 @@
 """Ablation runs in the store: saved with their settings, read back, compared with the previous run, and turned
 into underutilized_data_dependency findings that replace the system's earlier ones."""
 
-import json
+from dataclasses import replace
 
 import pytest
 
 from mldebt_core.ablation import persist
-from mldebt_core.ablation.run import AblationConfig, run_ablation
+from mldebt_core.ablation.run import AblationConfig, ablate
 from mldebt_core.ablation.sample import SAMPLE_TABLE, SAMPLE_TABLE_SPEC
 from mldebt_core.ablation.table import load_table
 from mldebt_core.settings import AblationSettings
@@ -22,20 +22,23 @@ def results():
     """Two permutation-mode runs of the sample that differ by their seed (other folds, other shuffles)."""
     with Store(MEMORY) as store:
         table = load_table(store, SAMPLE_TABLE, SAMPLE_TABLE_SPEC.target, settings=FAST)
-    first = run_ablation(table, AblationConfig("permutation"), settings=FAST)
-    second = run_ablation(table, AblationConfig("permutation"), settings=AblationSettings(folds=3, seed=1, workers=1))
+    first = ablate(table, AblationConfig("permutation"), settings=FAST)
+    second = ablate(table, AblationConfig("permutation"), settings=AblationSettings(folds=3, seed=1, workers=1))
     return first, second
 
 
+@pytest.mark.slow
 def test_a_saved_run_reads_back_as_it_was(results):
     first, _ = results
     with Store(MEMORY) as store:
         run_id = persist.save_run(store, "churn", first, scan_id=None)
         run = persist.load_run(store, run_id)
-        assert (run["table_name"], run["target"], run["method"], run["metric"]) == (
-            "feature_table.csv", "malignant", "permutation", "roc_auc")
-        assert run["settings"]["folds"] == 3 and run["spearman"]["features"] == list(first.table.features)
-        assert run["baseline"] == pytest.approx(first.baseline.mean)
+        assert (run.id, run.system, run.table_name, run.target, run.method, run.metric) == (
+            run_id, "churn", "feature_table.csv", "malignant", "permutation", "roc_auc")
+        assert run.settings["folds"] == 3 and run.spearman["features"] == list(first.table.features)
+        assert run.baseline == pytest.approx(first.baseline.mean)
+        assert replace(run, id=None, system=None, created_at=None) == replace(persist.run_record(first),
+                                                                             baseline=run.baseline)
         stored = persist.run_features(store, run_id)
         expected = persist.features_frame(first)
         assert list(stored.columns) == persist.FEATURE_COLUMNS
@@ -51,20 +54,24 @@ def test_a_saved_run_reads_back_as_it_was(results):
         assert label.startswith(f"#{run_id} · feature_table.csv → malignant · permutation")
 
 
-def test_findings_name_each_removal_and_a_new_run_replaces_them(results):
-    first, second = results
+@pytest.mark.slow
+def test_findings_name_each_removal_with_its_run(results):
+    first, _ = results
+    found = persist.findings(first, run_id=7)
+    assert len(found) == len(first.removal.features) > 0
+    assert {f.kind for f in found} == {"underutilized_data_dependency"}
+    assert {f.location for f in found} == {f"feature:{name}" for name in first.removal.features}
+    assert found[0].evidence["run_id"] == 7 and found[0].evidence["metric"] == "roc_auc"
+
+
+@pytest.mark.slow
+def test_saving_a_run_records_no_finding(results):
     with Store(MEMORY) as store:
-        run_id = persist.save_run(store, "churn", first)
-        found = analysis_findings(store, "churn", persist.SOURCE)
-        assert len(found) == len(first.removal.features) > 0
-        assert set(found["kind"]) == {"underutilized_data_dependency"}
-        assert set(found["location"]) == {f"feature:{name}" for name in first.removal.features}
-        evidence = json.loads(found["evidence"].iloc[0])
-        assert evidence["run_id"] == run_id and evidence["metric"] == "roc_auc"
-        persist.save_run(store, "churn", second)
-        assert len(analysis_findings(store, "churn", persist.SOURCE)) == len(second.removal.features)
+        persist.save_run(store, "churn", results[0])
+        assert analysis_findings(store, "churn").empty  # recording is the use case's rule
 
 
+@pytest.mark.slow
 def test_what_changed_since_the_previous_run_of_the_same_table_and_target(results):
     first, second = results
     with Store(MEMORY) as store:
@@ -81,10 +88,11 @@ def test_what_changed_since_the_previous_run_of_the_same_table_and_target(result
         assert persist.run_changes(store, one, one).empty
 
 
-def test_the_headline_states_the_verified_change():
-    run = {"metric": "roc_auc", "baseline": 0.98, "verified_score": 0.985, "verified_low": 0.97,
-           "verified_high": 0.99, "predicted_score": 0.979, "confirmed": True, "epsilon": 0.003}
+@pytest.mark.slow
+def test_the_headline_states_the_verified_change(results):
+    run = replace(persist.run_record(results[0]), metric="roc_auc", baseline=0.98, verified_score=0.985,
+                  verified_low=0.97, verified_high=0.99, predicted_score=0.979, confirmed=True, epsilon=0.003)
     assert persist.headline(run, 4) == ("remove these 4 features: ROC AUC 0.98 → 0.985 [0.97, 0.99] in one retrain "
                                         "without them (predicted 0.979; confirmed)")
-    assert "not confirmed: it loses more than ε 0.003" in persist.headline({**run, "confirmed": False}, 4)
+    assert "not confirmed: it loses more than ε 0.003" in persist.headline(replace(run, confirmed=False), 4)
     assert persist.headline(run, 0) == "no feature to remove: every feature earns its place (ROC AUC 0.98)"

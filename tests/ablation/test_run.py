@@ -8,39 +8,32 @@ import pytest
 
 from mldebt_core.ablation.errors import TableError
 from mldebt_core.ablation.groups import Group
-from mldebt_core.ablation.lineage import feature_costs
-from mldebt_core.ablation.run import AblationConfig, run_ablation
-from mldebt_core.ablation.sample import SAMPLE_TABLE, SAMPLE_TABLE_SPEC
+from mldebt_core.ablation.run import AblationConfig, ablate
+from mldebt_core.ablation.sample import SAMPLE_TABLE_SPEC
 from mldebt_core.ablation.table import load_table
 from mldebt_core.settings import DEFAULT_ABLATION_SETTINGS, AblationSettings
-from mldebt_core.store import Store, ingest_scan
+from mldebt_core.store import Store
 from mldebt_core.store.db import MEMORY
-from tests.store_helpers import SAMPLE_BYTES
 
 SPEC = SAMPLE_TABLE_SPEC
-
-
-@pytest.fixture(scope="module")
-def sample():
-    """The sample table with the sample system's lineage, ablated once with the default settings and method."""
-    with Store(MEMORY) as store:
-        scan_id = ingest_scan(store, SAMPLE_BYTES, "demo_scan.json").scan_id
-        table = load_table(store, SAMPLE_TABLE, SPEC.target)
-        yield run_ablation(table, costs=feature_costs(store, scan_id, table.features))
 
 
 def by_name(result):
     return {f.name: f for f in result.features}
 
 
-def test_the_planted_features_get_their_documented_classes(sample):
+@pytest.mark.slow
+def test_the_planted_features_get_their_documented_classes(sample_ablation):
+    sample = sample_ablation
     features = by_name(sample)
     assert {name: features[name].classification for name in SPEC.truth} == SPEC.truth
     assert features[SPEC.legacy].evidence["covered_by"] == SPEC.legacy_of and features[SPEC.legacy_of].driver
     assert all(features[name].evidence["group"] == "prefix:events" for name in SPEC.bundle)
 
 
-def test_the_correlated_group_has_one_driver_and_the_rest_are_correlated(sample):
+@pytest.mark.slow
+def test_the_correlated_group_has_one_driver_and_the_rest_are_correlated(sample_ablation):
+    sample = sample_ablation
     features = by_name(sample)
     assert tuple(SPEC.correlated) in sample.clusters and (SPEC.legacy_of, SPEC.legacy) in sample.clusters
     drivers = [name for name in SPEC.correlated if features[name].driver]
@@ -48,7 +41,9 @@ def test_the_correlated_group_has_one_driver_and_the_rest_are_correlated(sample)
     assert all(features[n].classification == "correlated" for n in SPEC.correlated if n not in drivers)
 
 
-def test_strong_real_features_are_never_recommended_and_the_removal_is_verified(sample):
+@pytest.mark.slow
+def test_strong_real_features_are_never_recommended_and_the_removal_is_verified(sample_ablation):
+    sample = sample_ablation
     features = by_name(sample)
     assert not any(features[name].recommended for name in SPEC.strong_features)
     removal = sample.removal
@@ -60,7 +55,9 @@ def test_strong_real_features_are_never_recommended_and_the_removal_is_verified(
     assert sample.rank_agreement is not None and -1 <= sample.rank_agreement <= 1
 
 
-def test_costs_come_from_the_lineage_and_nulls(sample):
+@pytest.mark.slow
+def test_costs_come_from_the_lineage_and_nulls(sample_ablation):
+    sample = sample_ablation
     features = by_name(sample)
     events = features[SPEC.bundle[0]]
     assert events.cost.sources == ("file:data/interim/events.parquet",) and events.cost.unstable_sources == 2
@@ -69,7 +66,9 @@ def test_costs_come_from_the_lineage_and_nulls(sample):
     assert features[SPEC.legacy].cost_points > features[SPEC.legacy_of].cost_points == 0
 
 
-def test_ranks_follow_the_benefit(sample):
+@pytest.mark.slow
+def test_ranks_follow_the_benefit(sample_ablation):
+    sample = sample_ablation
     ranked = sorted(sample.features, key=lambda f: f.rank)
     assert [f.rank for f in ranked] == list(range(1, len(ranked) + 1))
     assert all(a.benefit >= b.benefit for a, b in pairwise(ranked))
@@ -92,7 +91,7 @@ def test_a_regression_with_a_linear_model_in_drop_mode(tmp_path):
     settings = AblationSettings(folds=4, workers=1)
     with Store(MEMORY) as store:
         table = load_table(store, synthetic_csv(tmp_path), "y", settings=settings)
-    result = run_ablation(table, AblationConfig("drop", "linear"), settings=settings,
+    result = ablate(table, AblationConfig("drop", "linear"), settings=settings,
                           groups=[Group("mine", "file", ("weak", "n_a"))])
     features = by_name(result)
     assert result.metric == "r2" and table.task == "regression"
@@ -108,7 +107,7 @@ def test_permutation_mode_fits_only_the_folds_and_the_removal(tmp_path):
     settings = AblationSettings(folds=4, workers=1)
     with Store(MEMORY) as store:
         table = load_table(store, synthetic_csv(tmp_path), "y", settings=settings)
-    result = run_ablation(table, AblationConfig("permutation", metric="rmse"), settings=settings)
+    result = ablate(table, AblationConfig("permutation", metric="rmse"), settings=settings)
     assert result.fits == 8 and all(f.drop is None and f.permutation is not None for f in result.features)
     assert by_name(result)["strong"].rank <= 2 and result.rank_agreement is None
     assert by_name(result)["n_a"].reason.startswith("shuffling")
@@ -118,6 +117,6 @@ def test_options_that_do_not_fit_the_table_are_refused(tmp_path):
     with Store(MEMORY) as store:
         table = load_table(store, synthetic_csv(tmp_path), "y")
     with pytest.raises(TableError, match="metric 'roc_auc' does not score regression .the target 'y'.; use r2 or rmse"):
-        run_ablation(table, AblationConfig(metric="roc_auc"))
+        ablate(table, AblationConfig(metric="roc_auc"))
     with pytest.raises(TableError, match="method 'fast': expected one of both, drop, permutation"):
-        run_ablation(table, AblationConfig(method="fast"))
+        ablate(table, AblationConfig(method="fast"))

@@ -12,16 +12,8 @@ from scipy.stats import spearmanr
 from mldebt_core.ablation.errors import TableError
 from mldebt_core.ablation.table import load_table, read_columns, table_file
 from mldebt_core.settings import AblationSettings
-from mldebt_core.store import Store
-from mldebt_core.store.db import MEMORY
 
 SMALL = AblationSettings(folds=3, min_test_rows=2)
-
-
-@pytest.fixture
-def store():
-    with Store(MEMORY) as opened:
-        yield opened
 
 
 def write(tmp_path, text: str, name: str = "t.csv"):

@@ -16,6 +16,7 @@ TABLE = str(SAMPLE_TABLE)
 FAST = ["--method", "permutation"]
 
 
+@pytest.mark.slow
 def test_the_sample_is_ranked_to_stdout_and_the_verdict_goes_to_stderr(capsys, tmp_path):
     code, out, err = run(["--db", str(tmp_path / "unused.duckdb"), "ablate", TABLE, "--target", "malignant",
                           *FAST, "--format", "csv"], capsys)
@@ -27,6 +28,7 @@ def test_the_sample_is_ranked_to_stdout_and_the_verdict_goes_to_stderr(capsys, t
     assert not (tmp_path / "unused.duckdb").exists()  # without --system nothing is stored
 
 
+@pytest.mark.slow
 def test_with_a_system_the_run_is_stored_costed_and_compared(capsys, tmp_path):
     db = tmp_path / "m.duckdb"
     with Store(db) as store:

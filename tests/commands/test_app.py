@@ -10,8 +10,9 @@ import urllib.request
 
 import pytest
 
-from mldebt_core import cli
-from mldebt_core.cli import main, prepare_database, streamlit_command
+from mldebt_core.cli import main
+from mldebt_core.commands import app as app_command
+from mldebt_core.commands.app import prepare_database, streamlit_command
 from mldebt_core.store import Store, queries
 
 
@@ -51,7 +52,7 @@ def test_missing_sample_warns_and_starts_empty(tmp_path, capsys):
 
 
 def test_missing_dashboard_is_a_one_line_usage_error(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "PROJECT_ROOT", tmp_path)  # as if installed without the source checkout
+    monkeypatch.setattr(app_command, "PROJECT_ROOT", tmp_path)  # as if installed without the source checkout
     db = tmp_path / "mldebt.duckdb"
     assert main(["--db", str(db), "app"]) == 2
     err = capsys.readouterr().err
@@ -84,6 +85,7 @@ def test_streamlit_command_is_local_and_quiet(tmp_path):
     assert {"--server.address=127.0.0.1", "--server.port=8600", "--browser.gatherUsageStats=false"} <= set(command)
 
 
+@pytest.mark.slow
 def test_app_serves_the_sample_and_stops_cleanly_on_ctrl_c(tmp_path):
     """The real thing: the server answers, then SIGINT (Ctrl-C) ends both processes with exit 0."""
     with socket.socket() as s:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from mldebt_core.monitoring.log_table import create_log_table
+from mldebt_core.logs.table import create_log_table
 from mldebt_core.store import Store
 from tests.conftest import run
 
@@ -44,7 +44,8 @@ def test_drift_writes_json_rows_and_a_summary_line(db, capsys):
     assert vip[0]["new_categories"] == ["vip"] and vip[0]["ks"] is None
     assert err.startswith("mldebt: churn against first 7 days (2026-03-02 00:00 to 2026-03-09 00:00, 1,400 rows, "
                           "exact statistics, fixed levels): 2 alert and ")
-    assert err.rstrip().endswith("window(s) in plan")
+    assert err.splitlines()[0].endswith("window(s) in plan")
+    assert err.splitlines()[1] == "mldebt: recorded the findings of churn: monitoring: 2 finding(s)"
 
 
 def test_drift_csv_with_a_range_reference_and_week_windows(db, capsys):
@@ -95,6 +96,7 @@ def test_bias_per_window_and_calibration(db, capsys):
     assert code == 0 and len(table) == 10 and sum(int(r["rows"]) for r in table) == 2000
 
 
+@pytest.mark.slow
 def test_a_reader_that_leaves_early_ends_the_command_quietly(db):
     """`mldebt drift … | head`: the closed pipe is not an error of ours (no traceback, exit 0)."""
     import subprocess

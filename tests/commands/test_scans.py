@@ -10,8 +10,8 @@ import threading
 import pytest
 
 from mldebt_core.cli import main
-from tests.conftest import run
 from mldebt_core.scan.schema import SCHEMA_VERSION, ScanDocument
+from tests.conftest import run
 
 TRAIN = """\
 import joblib

@@ -9,27 +9,29 @@ the checkout untouched).
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import pytest
 
+from mldebt_core.samples import load_sample
+from mldebt_core.store import Store, ingest_scan
+
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium); "
-                                       ".ci/run installs it")
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM.exists(),
+                                                  reason="needs Debian's chromium at /usr/bin/chromium (apt-get "
+                                                         "install chromium); .ci/run installs it")]
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package: pip install -e '.[test]'")
 expect = sync_api.expect
 expect.set_options(timeout=30_000)
 
-from mldebt_core.samples import load_sample  # after the skips
-from mldebt_core.store import Store, ingest_scan
-
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 SAMPLE = PROJECT / "data" / "samples" / "demo_scan.json"
 SCREENSHOTS = PROJECT / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -217,6 +219,8 @@ def stored_scans(page) -> dict[str, list[str]]:
     for system in sidebar_options(page, "System"):
         open_list(page, "System")
         page.get_by_role("option", name=system, exact=True).click()
+        # the rerun ends by writing the pick into the URL: only then does the Scan list belong to the system
+        expect(page).to_have_url(re.compile(rf"[?&]system={re.escape(quote_plus(system))}(&|$)"))
         settled(page, "Scans")
         result[system] = sidebar_options(page, "Scan")
     return result
@@ -236,10 +240,11 @@ def test_monitoring_of_the_sample_shows_bias_drift_limits_and_producers(page):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Limit breaches")).to_contain_text("8")
     expect(page.locator(".js-plotly-plot")).to_have_count(4)  # bias, bands, drift heatmap, limits
-    page.get_by_test_id("stMain").get_by_text("week", exact=True).click()  # the window radio
+    window = page.get_by_test_id("stMain").get_by_role("radiogroup", name="Window", exact=True).first
+    window.get_by_text("week", exact=True).click()
     settled(page, "Monitoring")
     expect(page.get_by_text("Mean prediction against the observed label mean")).to_be_visible()
-    page.get_by_test_id("stMain").get_by_text("day", exact=True).click()
+    window.get_by_text("day", exact=True).click()
     settled(page, "Monitoring")
     page.wait_for_timeout(1000)
     screenshot(page, "monitoring.png", 2600)

@@ -6,7 +6,7 @@ import pytest
 from mldebt_core.feedback.detection import cusum, detect, estimated_start, first_alarm
 from mldebt_core.feedback.metrics import BUILT_IN, rate_series
 from mldebt_core.feedback.simulation import TARGET_DAYS, detection_rates, simulated_detection
-from mldebt_core.monitoring.simulate import SAMPLE_SPEC
+from mldebt_core.logs.simulate import SAMPLE_SPEC
 
 DAYS = np.datetime64("2026-03-01") + np.arange(40).astype("timedelta64[D]")
 

@@ -13,17 +13,25 @@ import pytest
 from mldebt_core.feedback.cross_model import cross_model
 from mldebt_core.feedback.histograms import FeedbackError, Histograms, Selection
 from mldebt_core.feedback.metrics import BUILT_IN
-from mldebt_core.feedback.report import SOURCE, analyse, audit, report_dict, windows_frame
-from mldebt_core.monitoring.ingest import ingest_logs
-from mldebt_core.monitoring.simulate import SAMPLE_SPEC, simulate_columns, simulate_log
+from mldebt_core.feedback.report import SOURCE, FeedbackOptions, feedback_report, report_dict, windows_frame
+from mldebt_core.logs.errors import NoLogError, WindowError
+from mldebt_core.logs.ingest import ingest_logs
+from mldebt_core.logs.simulate import SAMPLE_SPEC, simulate_columns, simulate_log
 from mldebt_core.samples import load_sample
+from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS
 from mldebt_core.store import Store
 from mldebt_core.store.analysis_findings import analysis_findings
+from mldebt_core.usecases.feedback import run_feedback
 from tests.conftest import run
 from tests.store_helpers import SAMPLE
 
 SYSTEM = SAMPLE["repo"]["name"]  # the sample scan's system, which the sample log is stored under
 SMALL = replace(SAMPLE_SPEC.clean(), days=21, rows_per_day=1000)
+
+
+def analyse(store, system, selection=Selection(), metrics=()):
+    """The feedback-loop report of `system` as a view computes it (writes nothing)."""
+    return feedback_report(store, system, FeedbackOptions(selection, tuple(metrics)))
 
 
 @pytest.fixture(scope="module")
@@ -116,10 +124,14 @@ def test_lineage_loops_of_the_sample_scan(sample_store):
     assert lineage.graph.number_of_edges() >= len(lineage.graph) - 1
 
 
-def test_audit_records_the_loop_as_a_finding_and_replaces_it_on_the_next_run(sample):
+def test_a_default_run_records_the_loop_as_a_finding_and_replaces_it_on_the_next_run(sample):
     with Store(sample) as store:
+        loaded = analysis_findings(store, SYSTEM, SOURCE)  # loading the sample ran the defaults
+        analyse(store, SYSTEM, Selection(window="week"))
+        assert analysis_findings(store, SYSTEM, SOURCE).equals(loaded)  # a view writes nothing
         for _ in range(2):
-            audit(store, SYSTEM)
+            assert run_feedback(store, SYSTEM).recorded.findings == 1
+        assert run_feedback(store, SYSTEM, FeedbackOptions(Selection(window="week"))).recorded is None
         found = analysis_findings(store, SYSTEM, SOURCE)
     assert list(found["kind"]) == ["hidden_feedback_loop"] and list(found["severity"]) == ["high"]
     evidence = json.loads(found["evidence"][0])
@@ -197,6 +209,14 @@ def test_a_model_following_another_two_windows_later_is_a_hidden_loop():
     assert not frame[frame["model"].eq("c") | frame["other_model"].eq("c")]["hidden_loop"].any()
 
 
+def test_series_shorter_than_the_lags_are_compared_at_the_lags_they_have():
+    rng = np.random.default_rng(3)
+    weekly = {name: histograms(0.2 + rng.normal(0, 0.01, 7)) for name in ("a", "b")}  # 6 changes; lags up to 7
+    assert cross_model(weekly, BUILT_IN["label_rate"]).empty  # too few windows to say anything
+    frame = cross_model(weekly, BUILT_IN["label_rate"], replace(DEFAULT_FEEDBACK_SETTINGS, cross_model_min_windows=3))
+    assert len(frame) == 1 and abs(frame["lag"].iloc[0]) <= 3
+
+
 def test_one_model_has_no_pairs():
     assert cross_model({"a": histograms(np.full(20, 0.2))}, BUILT_IN["label_rate"]).empty
 
@@ -234,14 +254,14 @@ def test_a_log_without_labels_still_compares_predictions(tmp_path):
 
 
 def test_selection_errors():
-    with pytest.raises(FeedbackError, match="window: expected one of hour, day, week"):
+    with pytest.raises(WindowError, match="unknown window 'month': expected one of hour, day, week"):
         Selection(window="month")
     with pytest.raises(FeedbackError, match="the holdout and the treatment are both 'a'"):
         Selection(holdout="a", treatment="a")
 
 
 def test_no_log_at_all():
-    with Store(":memory:") as store, pytest.raises(FeedbackError, match="system 'x' has no prediction log"):
+    with Store(":memory:") as store, pytest.raises(NoLogError, match="system 'x' has no prediction log"):
         analyse(store, "x")
 
 
@@ -256,11 +276,11 @@ def test_the_command_prints_json_records_findings_and_says_the_verdict(tmp_path,
     assert code == 0
     assert json.loads(out)["detection"]["start"].startswith("2026-03")
     assert "mldebt: treatment label rate has drifted" in err
-    assert "recorded 1 hidden_feedback_loop finding(s) for churn-system" in err
+    assert "mldebt: recorded the findings of churn-system: feedback: 1 finding(s)" in err
     code, out, err = run(["--db", str(db), "feedback", "--system", SYSTEM, "--model", "churn-v2", "--metric", "auc",
                           "--format", "csv"], capsys)
     assert code == 0 and out.startswith("window_start,metric,holdout,holdout_low,holdout_high,holdout_rows,")
-    assert len(out.splitlines()) == 1 + SAMPLE_SPEC.days and "recorded" not in err
+    assert len(out.splitlines()) == 1 + SAMPLE_SPEC.days and "mldebt: not recorded as findings of churn-system" in err
 
 
 def test_the_command_turns_errors_into_one_line(tmp_path, capsys):

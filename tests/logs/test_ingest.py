@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mldebt_core.errors import MldebtError
-from mldebt_core.monitoring.ingest import LogIngestError, ingest_logs, log_format, preview_log, stage_upload
-from mldebt_core.monitoring.log_table import load_log_schema
-from mldebt_core.monitoring.roles import LogColumn, RoleError, parse_mapping, propose_roles, resolve_roles
+from mldebt_core.logs.ingest import LogIngestError, ingest_logs, log_format, preview_log, stage_upload
+from mldebt_core.logs.roles import LogColumn, RoleError, parse_mapping, propose_roles, resolve_roles
+from mldebt_core.logs.table import load_log_schema
 from mldebt_core.samples import SAMPLE_LOG, load_sample
 from mldebt_core.settings import LogIngestSettings
 from mldebt_core.store import Store
@@ -28,12 +28,6 @@ ts,score,tenure,plan,label,action
 2026-03-01 11:00:00,0.25,3.5,premium,false,
 2026-03-02T00:30:00Z,0.75,,basic,,none
 """
-
-
-@pytest.fixture
-def store():
-    with Store(":memory:") as opened:
-        yield opened
 
 
 def write(path, text: str):
@@ -99,7 +93,8 @@ def test_parquet_keeps_its_types_and_converts_zoned_timestamps_to_utc(store, tmp
     table = pa.table({
         "served_at": pa.array([datetime(2026, 3, 1, 10, tzinfo=tokyo), datetime(2026, 3, 1, 23, tzinfo=tokyo)],
                               pa.timestamp("us", tz="Asia/Tokyo")),
-        "model_version": ["v1", None], "arm": ["holdout", "treatment"], "probability": pa.array([0.1, 0.9], pa.float32()),
+        "model_version": ["v1", None], "arm": ["holdout", "treatment"],
+        "probability": pa.array([0.1, 0.9], pa.float32()),
         "churned": [True, None], "offer_sent": [False, True], "calls": pa.array([1, 2], pa.int16()),
         "request_id": ["r1", "r2"]})
     pq.write_table(table, tmp_path / "log.parquet")
@@ -180,12 +175,15 @@ def test_a_large_file_hashed_beside_its_insert_is_still_found_a_duplicate(store,
     assert store.table_counts() == before
 
 
-def test_progress_is_reported_per_file_ending_at_100(store, tmp_path):
+def test_progress_counts_100_per_file_and_ends_with_all_done(store, tmp_path):
     seen = []
-    ingest_logs(store, "churn", [write(tmp_path / "log.csv", CSV)], progress=lambda name, pct: seen.append((name, pct)))
-    assert seen and seen[-1] == (str(tmp_path / "log.csv"), 100.0)
+    files = [write(tmp_path / "a.csv", CSV), write(tmp_path / "b.csv", CSV.replace("0.2", "0.3"))]
+    ingest_logs(store, "churn", files, progress=lambda done, total: seen.append((done, total)))
+    assert (100.0, 200.0) in seen and seen[-1] == (200.0, 200.0)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)  # never goes back
 
 
+@pytest.mark.slow
 def test_the_sample_loads_whole_and_only_once(store):
     assert load_sample(store) == "churn-system"
     counts = store.table_counts()
@@ -213,13 +211,17 @@ def test_an_unparsable_timestamp_names_file_column_row_and_value(store, tmp_path
 
 
 def test_a_non_numeric_prediction_names_the_row(store, tmp_path):
-    log = write(tmp_path / "p.jsonl", '{"ts": "2026-03-01", "prediction": 0.5}\n{"ts": "2026-03-02", "prediction": "high"}\n')
-    refused(store, lambda: ingest_logs(store, "s", [log]), "p.jsonl: column 'prediction' (prediction): row 2 has 'high'")
+    log = write(tmp_path / "p.jsonl",
+                '{"ts": "2026-03-01", "prediction": 0.5}\n{"ts": "2026-03-02", "prediction": "high"}\n')
+    refused(store, lambda: ingest_logs(store, "s", [log]),
+            "p.jsonl: column 'prediction' (prediction): row 2 has 'high'")
     missing = write(tmp_path / "q.csv", "ts,prediction\n2026-03-01,0.5\n2026-03-02,\n")
-    refused(store, lambda: ingest_logs(store, "s", [missing]), "q.csv: column 'prediction' (prediction): row 2 is empty")
+    refused(store, lambda: ingest_logs(store, "s", [missing]),
+            "q.csv: column 'prediction' (prediction): row 2 is empty")
     table = pa.table({"ts": [datetime(2026, 3, 1)], "prediction": [float("nan")]})
     pq.write_table(table, tmp_path / "nan.parquet")
-    refused(store, lambda: ingest_logs(store, "s", [tmp_path / "nan.parquet"]), "row 1 has 'nan'; expected a finite number")
+    refused(store, lambda: ingest_logs(store, "s", [tmp_path / "nan.parquet"]),
+            "row 1 has 'nan'; expected a finite number")
 
 
 def test_bad_labels_and_numeric_features_name_the_row(store, tmp_path):
@@ -260,7 +262,8 @@ def test_appended_features_must_match_the_stored_ones(store, tmp_path):
     extra = write(tmp_path / "b.csv", f"{header},region\n" + "".join(f"{line},north\n" for line in lines))
     refused(store, lambda: ingest_logs(store, "churn", [extra]),
             "b.csv: its features differ from the stored log of system 'churn': new 'region' (categorical)")
-    refused(store, lambda: ingest_logs(store, "churn", [write(tmp_path / "c.csv", CSV.replace("03-0", "04-0"))], {"tenure": "categorical"}),
+    later = write(tmp_path / "c.csv", CSV.replace("03-0", "04-0"))
+    refused(store, lambda: ingest_logs(store, "churn", [later], {"tenure": "categorical"}),
             "kind changed for 'tenure' (stored numeric, now categorical)")
     fewer = write(tmp_path / "d.csv", "ts,score,plan\n2026-03-05,0.5,basic\n")
     refused(store, lambda: ingest_logs(store, "churn", [fewer]), "missing 'tenure'")
@@ -273,7 +276,8 @@ def test_a_bad_file_rolls_back_the_good_ones_before_it(store, tmp_path):
     refused(store, lambda: ingest_logs(store, "new-system", [good, bad]), "bad.csv: column 'score'")
     assert load_log_schema(store, "new-system") is None
     ingest_logs(store, "churn", [good])
-    refused(store, lambda: ingest_logs(store, "churn", [write(tmp_path / "next.csv", CSV.replace("03-0", "05-0")), bad]),
+    good = write(tmp_path / "next.csv", CSV.replace("03-0", "05-0"))
+    refused(store, lambda: ingest_logs(store, "churn", [good, bad]),
             "row 2 has 'low'")
 
 
@@ -404,6 +408,7 @@ def property_folder(tmp_path_factory):
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(log=logs(), fmt=st.sampled_from(["csv", "jsonl", "csv.gz"]))
+@pytest.mark.slow
 def test_any_log_is_stored_whole_or_refused_with_one_line(property_folder, log, fmt):
     names, rows = log
     text = as_jsonl(names, rows) if fmt == "jsonl" else as_csv(names, rows)

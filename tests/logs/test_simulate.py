@@ -5,7 +5,7 @@ from dataclasses import replace
 import duckdb
 import pytest
 
-from mldebt_core.monitoring.simulate import SAMPLE_SPEC, simulate_log
+from mldebt_core.logs.simulate import SAMPLE_SPEC, simulate_log
 from tests.conftest import PROJECT, run
 
 SAMPLE_LOG = PROJECT / "data" / "samples" / "predictions.parquet"
@@ -15,7 +15,8 @@ SAMPLE_LOG = PROJECT / "data" / "samples" / "predictions.parquet"
 def logs(tmp_path_factory):
     """The sample's log and its clean twin, written once for the module."""
     folder = tmp_path_factory.mktemp("simulated")
-    return simulate_log(SAMPLE_SPEC, folder / "sample.parquet"), simulate_log(SAMPLE_SPEC.clean(), folder / "clean.parquet")
+    return (simulate_log(SAMPLE_SPEC, folder / "sample.parquet"),
+            simulate_log(SAMPLE_SPEC.clean(), folder / "clean.parquet"))
 
 
 def query(sql: str) -> list[tuple]:
@@ -50,7 +51,8 @@ def test_the_log_has_every_role_column_the_spec_promises(logs):
     assert list(described) == ["timestamp", "model", "segment", *features, "prediction", "label", "action"]
     assert described["timestamp"] == "TIMESTAMP WITH TIME ZONE" and described["label"] == "BOOLEAN"
     count, days, models, segments = query(
-        f"SELECT count(*), count(DISTINCT CAST(timestamp AT TIME ZONE 'UTC' AS DATE)), list(DISTINCT model ORDER BY model), "
+        "SELECT count(*), count(DISTINCT CAST(timestamp AT TIME ZONE 'UTC' AS DATE)), "
+        "list(DISTINCT model ORDER BY model), "
         f"list(DISTINCT segment ORDER BY segment) FROM read_parquet('{sample}')")[0]
     assert count == SAMPLE_SPEC.rows and days == SAMPLE_SPEC.days
     assert models == sorted(name for name, _ in SAMPLE_SPEC.models) and segments == ["holdout", "treatment"]
@@ -128,7 +130,8 @@ def test_the_treatment_label_rate_climbs_from_the_loop_start_and_the_holdout_sta
         assert clean_gap[day] == pytest.approx(0, abs=0.02)
     assert SAMPLE_SPEC.loop_lift(SAMPLE_SPEC.loop_start_day - 1) == 0
     assert SAMPLE_SPEC.loop_lift(SAMPLE_SPEC.days - 1) == SAMPLE_SPEC.loop_max
-    late = f"segment = 'holdout' AND timestamp >= TIMESTAMPTZ '{SAMPLE_SPEC.start}' + INTERVAL {SAMPLE_SPEC.loop_start_day} DAY"
+    late = (f"segment = 'holdout' AND timestamp >= TIMESTAMPTZ '{SAMPLE_SPEC.start}' "
+            f"+ INTERVAL {SAMPLE_SPEC.loop_start_day} DAY")
     holdout = query(f"SELECT avg(label::INT) - avg(prediction) FROM read_parquet('{sample}') "
                          f"WHERE {late} AND label IS NOT NULL")[0][0]
     assert holdout == pytest.approx(0, abs=0.02)

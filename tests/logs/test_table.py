@@ -2,7 +2,7 @@
 
 import json
 
-from mldebt_core.monitoring.log_table import create_log_table, load_log_schema, systems_with_logs
+from mldebt_core.logs.table import create_log_table, load_log_schema, systems_with_logs
 from mldebt_core.store import Store
 from mldebt_core.store.analysis_findings import AnalysisFinding, analysis_findings, record_findings
 
@@ -10,7 +10,8 @@ from mldebt_core.store.analysis_findings import AnalysisFinding, analysis_findin
 def test_a_log_table_keeps_user_feature_names_out_of_sql():
     store = Store(":memory:")
     with store.transaction() as cursor:
-        created = create_log_table(cursor, "churn", [('age"; DROP TABLE systems; --', "numeric"), ("plan", "categorical")])
+        created = create_log_table(cursor, "churn", [('age"; DROP TABLE systems; --', "numeric"),
+                                                     ("plan", "categorical")])
     schema = load_log_schema(store, "churn")
     assert schema == created
     assert [f.column for f in schema.features] == ["f_0", "f_1"]

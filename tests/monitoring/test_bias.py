@@ -8,14 +8,16 @@ import pandas as pd
 import pytest
 from sklearn.calibration import calibration_curve
 
-from mldebt_core.monitoring.bias import alert_findings, band_name, calibration, prediction_bias
-from mldebt_core.monitoring.ingest import ingest_logs
-from mldebt_core.monitoring.log_table import create_log_table, load_log_schema
-from mldebt_core.monitoring.reference import BadReferenceError
-from mldebt_core.monitoring.sample import read_log
-from mldebt_core.monitoring.simulate import SAMPLE_SPEC, simulate_log
+from mldebt_core.logs.errors import NoLogError, WindowError
+from mldebt_core.logs.ingest import ingest_logs
+from mldebt_core.logs.sample import read_log
+from mldebt_core.logs.simulate import SAMPLE_SPEC, simulate_log
+from mldebt_core.logs.table import create_log_table, load_log_schema, require_log
+from mldebt_core.monitoring.bias import band_name, calibration
+from mldebt_core.monitoring.findings import bias_findings as alert_findings
 from mldebt_core.settings import DEFAULT_BIAS_SETTINGS, DEFAULT_DRIFT_SETTINGS
 from mldebt_core.store import Store
+from tests.monitoring.helpers import bias
 
 DAY0 = datetime(2026, 3, 2)
 FEW = replace(DEFAULT_BIAS_SETTINGS, min_labelled_rows=2)
@@ -45,7 +47,7 @@ def store():
 
 
 def test_bias_compares_mean_prediction_and_label_rate_over_labelled_rows(store):
-    frame = prediction_bias(store, "churn", settings=FEW).set_index(pd.Series([0, 1, 2]))
+    frame = bias(store, "churn", settings=FEW).set_index(pd.Series([0, 1, 2]))
     assert list(frame["rows"]) == [3, 3, 1] and list(frame["labelled"]) == [2, 3, 0]
     assert frame.loc[0, "mean_prediction"] == pytest.approx(0.4)  # every row
     assert frame.loc[0, "mean_prediction_labelled"] == pytest.approx(0.3)
@@ -53,9 +55,9 @@ def test_bias_compares_mean_prediction_and_label_rate_over_labelled_rows(store):
     assert frame.loc[1, "bias"] == pytest.approx(-0.2) and np.isnan(frame.loc[2, "bias"])
     assert list(frame["flagged"]) == [True, True, False]
     assert set(frame["task"]) == {"classification"} and set(frame["window"]) == {"day"}
-    few = prediction_bias(store, "churn")  # default: at least 100 labelled rows before a window is judged
+    few = bias(store, "churn")  # default: at least 100 labelled rows before a window is judged
     assert not few["flagged"].any()
-    only_b = prediction_bias(store, "churn", model="b")
+    only_b = bias(store, "churn", model="b")
     assert list(only_b["rows"]) == [1, 1] and list(only_b["labelled"]) == [0, 0]
 
 
@@ -64,19 +66,19 @@ def test_quantile_bands_are_linear_quantiles_of_the_prediction_per_window():
     predictions = rng.random((3, 50))
     store = labelled_store([(at(d, 0) + timedelta(minutes=k), "m", float(p), None)
                             for d in range(3) for k, p in enumerate(predictions[d])])
-    frame = prediction_bias(store, "churn")
+    frame = bias(store, "churn")
     for d in range(3):
         for q in DEFAULT_BIAS_SETTINGS.quantiles:
             assert frame.loc[d, band_name(q)] == pytest.approx(np.quantile(predictions[d], q), abs=1e-12)
     assert band_name(0.05) == "p05" and band_name(0.5) == "p50"
-    weekly = prediction_bias(store, "churn", window="week")
+    weekly = bias(store, "churn", window="week")
     assert len(weekly) == 1 and weekly["rows"].item() == 150
 
 
 def test_regression_logs_flag_bias_relative_to_the_mean_label():
     rows = [(at(0, h), "m", 100.0 + h, 100.0) for h in range(10)]  # +4.5 on a mean of 100: 4.5%
     rows += [(at(1, h), "m", 120.0, 100.0) for h in range(10)]  # +20%
-    frame = prediction_bias(labelled_store(rows), "churn", settings=FEW)
+    frame = bias(labelled_store(rows), "churn", settings=FEW)
     assert set(frame["task"]) == {"regression"}
     assert list(frame["bias"]) == pytest.approx([4.5, 20.0]) and list(frame["flagged"]) == [False, True]
 
@@ -85,9 +87,11 @@ def test_calibration_per_decile_agrees_with_scikit_learn():
     rng = np.random.default_rng(4)
     predictions = rng.random(997)
     labels = (rng.random(997) < predictions ** 1.5).astype(float)
-    rows = [(at(0) + timedelta(seconds=i), "m", float(p), float(y)) for i, (p, y) in enumerate(zip(predictions, labels))]
+    rows = [(at(0) + timedelta(seconds=i), "m", float(p), float(y))
+            for i, (p, y) in enumerate(zip(predictions, labels))]
     rows += [(at(1), "m", 0.99, None)]  # unlabelled rows do not count
-    table = calibration(labelled_store(rows), "churn")
+    logged = labelled_store(rows)
+    table = calibration(logged, require_log(logged, "churn"))
     observed, predicted = calibration_curve(labels, predictions, n_bins=10, strategy="quantile")
     assert list(table["bin"]) == list(range(10)) and table["rows"].sum() == 997
     assert np.allclose(table["label_mean"], observed, atol=1e-12)
@@ -97,22 +101,22 @@ def test_calibration_per_decile_agrees_with_scikit_learn():
 
 
 def test_no_rows_or_no_labels_say_so(store):
-    with pytest.raises(BadReferenceError, match="no labelled rows of model 'b'; calibration needs labels"):
-        calibration(store, "churn", model="b")
-    with pytest.raises(BadReferenceError, match="has no rows of model 'c'"):
-        prediction_bias(store, "churn", model="c")
-    with pytest.raises(BadReferenceError, match="unknown window 'month'"):
-        prediction_bias(store, "churn", window="month")
+    with pytest.raises(NoLogError, match="no labelled rows of model 'b'; calibration needs labels"):
+        calibration(store, require_log(store, "churn"), model="b")
+    with pytest.raises(NoLogError, match="has no rows of model 'c'"):
+        bias(store, "churn", model="c")
+    with pytest.raises(WindowError, match="unknown window 'month'"):
+        bias(store, "churn", window="month")
 
 
 def test_flagged_windows_become_one_monitoring_gap_finding(store):
-    frame = prediction_bias(store, "churn", settings=FEW)
+    frame = bias(store, "churn", settings=FEW)
     [finding] = alert_findings(frame)
     assert (finding.kind, finding.location, finding.anchor) == ("monitoring_gap", "prediction", "bias")
     assert finding.evidence["windows"] == [at(0), at(1)] and finding.evidence["flagged_windows"] == 2
     assert finding.evidence["value"] == pytest.approx(-0.2) and finding.evidence["task"] == "classification"
     assert "prediction bias in 2 day(s)" in finding.message and "label rate" in finding.message
-    assert alert_findings(prediction_bias(store, "churn")) == []
+    assert alert_findings(bias(store, "churn")) == []
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +127,7 @@ def simulated(tmp_path_factory):
     for name, each in (("sample", spec), ("clean", spec.clean())):
         store = Store(":memory:")
         ingest_logs(store, "churn", [simulate_log(each, folder / f"{name}.parquet")])
-        frames[name] = prediction_bias(store, "churn")
+        frames[name] = bias(store, "churn")
     return spec, frames
 
 
@@ -146,8 +150,8 @@ def test_a_sampled_log_keeps_counts_and_means_exact_and_marks_its_bands_sampled(
     store = Store(":memory:")
     ingest_logs(store, "churn", [simulate_log(replace(SAMPLE_SPEC, days=3, rows_per_day=3000), tmp_path / "l.parquet")])
     schema = load_log_schema(store, "churn")
-    exact = prediction_bias(store, "churn")
-    sampled = prediction_bias(store, "churn", sample=read_log(store, schema, settings=replace(
+    exact = bias(store, "churn")
+    sampled = bias(store, "churn", sample=read_log(store, schema, settings=replace(
         DEFAULT_DRIFT_SETTINGS, sample_rows=500)))
     assert not exact["sampled"].any() and sampled["sampled"].all()
     same = ["window_start", "rows", "labelled", "mean_prediction", "mean_prediction_labelled", "label_mean", "bias"]

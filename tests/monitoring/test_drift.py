@@ -9,14 +9,15 @@ import pytest
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import ks_2samp, wasserstein_distance
 
-from mldebt_core.monitoring.drift import alert_findings, drift_report
-from mldebt_core.monitoring.ingest import ingest_logs
-from mldebt_core.monitoring.log_table import create_log_table, load_log_schema
+from mldebt_core.logs.ingest import ingest_logs
+from mldebt_core.logs.simulate import SAMPLE_SPEC, simulate_log
+from mldebt_core.logs.table import create_log_table, load_log_schema, require_log
+from mldebt_core.monitoring.findings import drift_findings as alert_findings
 from mldebt_core.monitoring.profiles import save_profile
-from mldebt_core.monitoring.reference import BadReferenceError, Reference, resolve_reference
-from mldebt_core.monitoring.simulate import SAMPLE_SPEC, simulate_log
-from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DriftSettings
+from mldebt_core.monitoring.reference import BadReferenceError, Reference
+from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS
 from mldebt_core.store import Store
+from tests.monitoring.helpers import drift, period_of
 
 DAY0 = datetime(2026, 3, 2)  # a Monday
 EXACT = DEFAULT_DRIFT_SETTINGS
@@ -72,7 +73,8 @@ def shifting():
     """Four days (1001, 400, 353, 500 rows) whose feature's mean and spread grow day by day (rounded to cents,
     so values tie); predictions uniform."""
     rng = np.random.default_rng(3)
-    rows = day_rows([1001, 400, 353, 500], lambda d, n: (rng.random(n), np.round(rng.normal(0.3 * d, 1 + 0.2 * d, n), 2)))
+    rows = day_rows([1001, 400, 353, 500],
+                    lambda d, n: (rng.random(n), np.round(rng.normal(0.3 * d, 1 + 0.2 * d, n), 2)))
     return rows, log_store(rows)
 
 
@@ -83,7 +85,7 @@ def columns_of(rows) -> dict[str, np.ndarray]:
 
 def test_small_logs_get_exact_statistics_equal_to_scipy_and_numpy(shifting):
     rows, store = shifting
-    report = drift_report(store, "churn", Reference.first_days(1))
+    report = drift(store, "churn", Reference.first_days(1))
     assert report.exact and len(report.windows) == 8
     data = columns_of(rows)
     day = (data["ts"] - DAY0) // timedelta(days=1)
@@ -105,7 +107,7 @@ def test_a_window_is_compared_with_the_reference_without_its_own_rows(shifting):
     late = [(ts + timedelta(days=7), model, p, x) for ts, model, p, x in rows]  # a second week, same values
     store = log_store(rows + late)
     start, end = DAY0 + timedelta(days=3, hours=12), DAY0 + timedelta(days=7, hours=12)
-    report = drift_report(store, "churn", Reference.between(start, end), window="week")
+    report = drift(store, "churn", Reference.between(start, end), window="week")
     data = columns_of(rows + late)
     in_reference = (data["ts"] >= start) & (data["ts"] < end)
     for _, got in report.windows[report.windows["column"] == "age"].iterrows():
@@ -123,7 +125,7 @@ def test_categorical_columns_compare_categories_and_name_new_and_vanished_ones()
     rows = [(DAY0 + timedelta(days=d, minutes=k), "m", 0.5, plan) for d, day in enumerate(plans)
             for k, plan in enumerate(day)]
     store = log_store(rows, features=(("plan", "categorical"),))
-    report = drift_report(store, "churn", Reference.first_days(1),
+    report = drift(store, "churn", Reference.first_days(1),
                           settings=replace(EXACT, min_window_rows=1))
     plan = report.windows[report.windows["column"] == "plan"]
     plan = plan.set_index(plan["window_start"].dt.day)
@@ -144,7 +146,7 @@ def test_large_logs_use_the_grid_within_its_documented_error():
     rng = np.random.default_rng(11)
     rows = day_rows([3000, 3000, 3000], lambda d, n: (rng.beta(2, 5, n), rng.lognormal(0.2 * d, 1.0, n)))
     store = log_store(rows)
-    report = drift_report(store, "churn", Reference.first_days(1), settings=GRID)
+    report = drift(store, "churn", Reference.first_days(1), settings=GRID)
     assert not report.exact
     data = columns_of(rows)
     day = (data["ts"] - DAY0) // timedelta(days=1)
@@ -168,7 +170,7 @@ def test_large_logs_use_the_grid_within_its_documented_error():
 def test_values_beyond_the_reference_range_count_exactly_in_wasserstein():
     rows = day_rows([500, 500], lambda d, n: (np.full(n, 0.5), np.linspace(0, 1, n) + 10 * d))
     store = log_store(rows)
-    got = drift_report(store, "churn", Reference.first_days(1), settings=GRID).windows
+    got = drift(store, "churn", Reference.first_days(1), settings=GRID).windows
     age = got[(got["column"] == "age") & (got["window_start"] == DAY0 + timedelta(days=1))].iloc[0]
     assert age["wasserstein"] == pytest.approx(10.0, abs=1 / GRID.grid_cells)  # the reference's range is 1 wide
     assert 1 - 1 / 500 - 1e-12 <= age["ks"] <= 1  # at most the one reference value of the top cell off
@@ -176,11 +178,12 @@ def test_values_beyond_the_reference_range_count_exactly_in_wasserstein():
 
 def test_fixed_levels_grade_windows_and_few_values_never_alert(shifting):
     rows, store = shifting
-    report = drift_report(store, "churn", Reference.first_days(1),
+    report = drift(store, "churn", Reference.first_days(1),
                           settings=replace(EXACT, min_window_rows=400))
     age = report.windows[report.windows["column"] == "age"].set_index("window_start")
     assert age.loc[DAY0 + timedelta(days=1), "level"] == "alert"  # the worst of: warn, warn, alert
-    assert age.loc[DAY0 + timedelta(days=1), "reason"] == "psi 0.131 > 0.1; js 0.153 > 0.1; wasserstein_std 0.291 > 0.25"
+    assert age.loc[DAY0 + timedelta(days=1), "reason"] == ("psi 0.131 > 0.1; js 0.153 > 0.1; "
+                                                           "wasserstein_std 0.291 > 0.25")
     assert age.loc[DAY0 + timedelta(days=1), "alert_ratio"] == pytest.approx(0.291335 / 0.25, abs=1e-5)
     assert (age.loc[DAY0 + timedelta(days=2), ["level", "reason"]] == ["ok", ""]).all()  # 353 values: too few
     assert age.loc[DAY0 + timedelta(days=3), "level"] == "alert"
@@ -194,7 +197,7 @@ def test_adaptive_levels_come_from_the_windows_of_the_reference():
     rng = np.random.default_rng(5)
     rows = day_rows([300] * 10, lambda d, n: (rng.random(n), rng.normal(1.0 if d >= 8 else 0.0, 1, n)))
     store = log_store(rows)
-    report = drift_report(store, "churn", Reference.first_days(7), adaptive=True)
+    report = drift(store, "churn", Reference.first_days(7), adaptive=True)
     levels = report.levels.set_index(["column", "statistic"])
     inside = report.windows[report.windows["in_reference"] & (report.windows["column"] == "age")]
     assert len(inside) == 7 and levels["adaptive"].all()
@@ -204,29 +207,29 @@ def test_adaptive_levels_come_from_the_windows_of_the_reference():
     assert list(age.loc[age["window_start"] >= DAY0 + timedelta(days=8), "level"]) == ["alert", "alert"]
     assert set(age.loc[age["window_start"] < DAY0 + timedelta(days=8), "level"]) == {"ok"}
     with pytest.raises(BadReferenceError, match="adaptive levels need at least two days"):
-        drift_report(store, "churn", Reference.first_days(1), adaptive=True)
+        drift(store, "churn", Reference.first_days(1), adaptive=True)
 
 
 def test_a_stored_profile_compares_later_logs_after_the_reference_rows_are_gone(shifting):
     store = log_store(shifting[0])
-    live = drift_report(store, "churn", Reference.first_days(2), settings=GRID).windows
-    save_profile(store, "churn", "spring", resolve_reference(store, "churn", Reference.first_days(2)), GRID)
+    live = drift(store, "churn", Reference.first_days(2), settings=GRID).windows
+    save_profile(store, require_log(store, "churn"), "spring", period_of(store, "churn", Reference.first_days(2)), GRID)
     table = load_log_schema(store, "churn").table
     with store.transaction() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE ts < ?", [DAY0 + timedelta(days=2)])
-    stored = drift_report(store, "churn", Reference.stored("spring"), settings=GRID)
+    stored = drift(store, "churn", Reference.stored("spring"), settings=GRID)
     assert stored.period.profile == "spring" and len(stored.windows) == 4  # days 2 and 3, two columns
     later = live[live["window_start"] >= DAY0 + timedelta(days=2)].reset_index(drop=True)
     for statistic in ("psi", "js", "ks", "wasserstein", "reference_values", "values"):
         assert np.allclose(stored.windows[statistic], later[statistic], atol=1e-12), statistic
     with pytest.raises(BadReferenceError, match="saved from a period of the log, not from another profile"):
-        save_profile(store, "churn", "copy", stored.period)
+        save_profile(store, require_log(store, "churn"), "copy", stored.period)
 
 
 def test_columns_without_values_in_a_window_get_no_statistics():
     rows = day_rows([200, 200], lambda d, n: (np.full(n, 0.5), np.arange(n, dtype=float)))
     rows = [(ts, m, p, x if ts < DAY0 + timedelta(days=1) else None) for ts, m, p, x in rows]
-    got = drift_report(log_store(rows), "churn", Reference.first_days(1)).windows
+    got = drift(log_store(rows), "churn", Reference.first_days(1)).windows
     silent = got[(got["column"] == "age") & (got["values"] == 0)]
     assert len(silent) == 1 and silent[["psi", "js", "ks", "wasserstein"]].isna().all(axis=None)
     assert silent["level"].item() == "ok"
@@ -234,7 +237,7 @@ def test_columns_without_values_in_a_window_get_no_statistics():
 
 def test_alerts_become_monitoring_gap_findings(shifting):
     _, store = shifting
-    windows = drift_report(store, "churn", Reference.first_days(1)).windows
+    windows = drift(store, "churn", Reference.first_days(1)).windows
     findings = alert_findings(windows)
     assert [(f.kind, f.location, f.anchor) for f in findings] == [("monitoring_gap", "feature:age", "drift")]
     evidence = findings[0].evidence
@@ -261,7 +264,7 @@ def simulated(tmp_path_factory):
 
 def test_the_sample_log_alerts_exactly_on_its_planted_drift_episodes(simulated):
     spec, stores = simulated
-    windows = drift_report(stores["sample"], "churn").windows
+    windows = drift(stores["sample"], "churn").windows
     flagged = windows[windows["level"] != "ok"]
     days = (flagged["window_start"] - pd.Timestamp(spec.start)).dt.days
     found = {column: sorted(days[flagged["column"] == column]) for column in flagged["column"].unique()}
@@ -272,9 +275,9 @@ def test_the_sample_log_alerts_exactly_on_its_planted_drift_episodes(simulated):
 
 def test_the_clean_simulation_raises_nothing(simulated):
     _, stores = simulated
-    windows = drift_report(stores["clean"], "churn", window="week").windows
+    windows = drift(stores["clean"], "churn", window="week").windows
     assert set(windows["level"]) == {"ok"}
-    assert alert_findings(drift_report(stores["clean"], "churn").windows) == []
+    assert alert_findings(drift(stores["clean"], "churn").windows) == []
 
 
 SAMPLED = replace(GRID, sample_rows=1000)
@@ -284,24 +287,24 @@ def test_large_windows_are_sampled_deterministically_within_sampling_error():
     rng = np.random.default_rng(12)
     rows = day_rows([3000, 3000, 3000], lambda d, n: (rng.beta(2, 5, n), rng.normal(0.1 * d, 1.0, n)))
     store = log_store(rows)
-    full = drift_report(store, "churn", Reference.first_days(1), settings=GRID).windows
-    sampled = drift_report(store, "churn", Reference.first_days(1), settings=SAMPLED).windows
+    full = drift(store, "churn", Reference.first_days(1), settings=GRID).windows
+    sampled = drift(store, "churn", Reference.first_days(1), settings=SAMPLED).windows
     assert not full["sampled"].any() and sampled["sampled"].all()
     assert sampled["values"].between(850, 1150).all()  # about sample_rows of each window's 3,000 (5 sigma)
     compared = sampled["ks"].notna()
     for statistic, error in (("ks", 0.08), ("psi", 0.05), ("wasserstein_std", 0.1)):
         assert (sampled.loc[compared, statistic] - full.loc[compared, statistic]).abs().max() < error
-    again = drift_report(store, "churn", Reference.first_days(1), settings=SAMPLED).windows
+    again = drift(store, "churn", Reference.first_days(1), settings=SAMPLED).windows
     pd.testing.assert_frame_equal(sampled, again)
 
 
 def test_a_sampled_log_alerts_exactly_on_its_planted_episodes_and_the_clean_one_stays_silent(simulated):
     spec, stores = simulated
-    windows = drift_report(stores["sample"], "churn", settings=replace(DEFAULT_DRIFT_SETTINGS, sample_rows=800)).windows
+    windows = drift(stores["sample"], "churn", settings=replace(DEFAULT_DRIFT_SETTINGS, sample_rows=800)).windows
     assert windows["sampled"].all()
     flagged = windows[windows["level"] == "alert"]  # 800 rows a window: warn (0.1) is within sampling noise
     days = (flagged["window_start"] - pd.Timestamp(spec.start)).dt.days
     found = {column: sorted(days[flagged["column"] == column]) for column in flagged["column"].unique()}
     assert found == {e.feature: list(range(e.first_day, e.last_day + 1)) for e in spec.drift}
-    clean = drift_report(stores["clean"], "churn", settings=replace(DEFAULT_DRIFT_SETTINGS, sample_rows=800)).windows
+    clean = drift(stores["clean"], "churn", settings=replace(DEFAULT_DRIFT_SETTINGS, sample_rows=800)).windows
     assert "alert" not in set(clean["level"])

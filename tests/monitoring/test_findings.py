@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from mldebt_core.monitoring.alerts import configure_sample, record_monitoring_findings
-from mldebt_core.monitoring.ingest import ingest_logs
-from mldebt_core.monitoring.simulate import SAMPLE_SPEC, simulate_log
-from mldebt_core.store import Store, ingest_scan
+from mldebt_core.logs.simulate import SAMPLE_SPEC, simulate_log
+from mldebt_core.logs.table import create_log_table
+from mldebt_core.samples import SAMPLE_SCAN, load_sample
+from mldebt_core.store import Store
 from mldebt_core.store.analysis_findings import analysis_findings
-from tests.store_helpers import SAMPLE_BYTES
+from mldebt_core.usecases.monitoring import run_monitoring
 
 SYSTEM = "churn-system"
 START = datetime.combine(SAMPLE_SPEC.start, datetime.min.time())
@@ -22,16 +22,15 @@ def day(index: int) -> datetime:
 
 
 def simulated_store(folder, spec) -> Store:
+    """The sample system loaded with a log simulated from `spec`, watched as the sample is (its limit and sources)."""
     store = Store(":memory:")
-    ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
-    ingest_logs(store, SYSTEM, [simulate_log(spec, folder / "log.parquet")])
+    load_sample(store, SAMPLE_SCAN, simulate_log(spec, folder / "log.parquet"))
     return store
 
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     store = simulated_store(tmp_path_factory.mktemp("sample"), SAMPLE_SPEC)
-    configure_sample(store, SYSTEM)
     found = analysis_findings(store, SYSTEM, "monitoring")
     found["evidence"] = found["evidence"].map(json.loads)
     return found
@@ -76,13 +75,24 @@ def test_the_broken_producer_is_found_on_its_days_and_no_other_feature(sample):
 
 def test_a_clean_simulation_gives_no_finding(tmp_path):
     store = simulated_store(tmp_path, SAMPLE_SPEC.clean())
-    configure_sample(store, SYSTEM)
     assert analysis_findings(store, SYSTEM, "monitoring").empty
 
 
-def test_recording_again_replaces_the_previous_findings(tmp_path):
+def test_running_again_with_the_defaults_replaces_the_previous_findings(tmp_path):
     store = simulated_store(tmp_path, SAMPLE_SPEC)
-    first = configure_sample(store, SYSTEM)
-    again = record_monitoring_findings(store, SYSTEM)
-    assert [f.id for f in again] == [f.id for f in first]
+    first = analysis_findings(store, SYSTEM, "monitoring")
+    again = run_monitoring(store, SYSTEM)
+    assert again.recorded.findings == len(first) > 0
+    assert sorted(f.id for f in again.view.findings) == sorted(first["finding_id"])
     assert len(analysis_findings(store, SYSTEM, "monitoring")) == len(first)
+
+
+def test_a_producer_that_never_delivered_is_stale_and_says_so():
+    store = Store(":memory:")
+    with store.transaction() as cursor:
+        schema = create_log_table(cursor, "shop", [("age", "numeric")])
+        cursor.executemany(f"INSERT INTO {schema.table} (file_id, ts, model, prediction) VALUES (1, ?, 'm', 0.5)",
+                           [[START + timedelta(minutes=10 * i)] for i in range(3 * 144)])
+    stale = [f for f in run_monitoring(store, "shop").view.findings if f.anchor == "producer:stale"]
+    assert [(f.location, f.message, f.evidence["value"]) for f in stale] == [
+        ("feature:age", "producer of age is stale: it never delivered a value", None)]

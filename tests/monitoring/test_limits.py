@@ -10,19 +10,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mldebt_core.logs.errors import NoLogError
+from mldebt_core.logs.table import create_log_table
 from mldebt_core.monitoring.limits import (
     ActionLimit,
     LimitError,
     breaches,
-    evaluate_limits,
+    delete_limit,
     limits_table,
     list_limits,
-    remove_limit,
     save_limit,
 )
-from mldebt_core.monitoring.log_table import create_log_table
 from mldebt_core.store import Store, ingest_scan
 from tests.conftest import run
+from tests.monitoring.helpers import limits_of
 from tests.store_helpers import SAMPLE_BYTES
 
 T0 = datetime(2026, 3, 1, 9)
@@ -59,7 +60,7 @@ def store():
 
 def test_share_of_positive_actions_per_hour_breaches_where_planted(store):
     limit = save_limit(store, "shop", ActionLimit("positive_share", "hour", upper=0.35))
-    result = evaluate_limits(store, "shop")
+    result = limits_of(store, "shop")
     m1 = result[result["model"] == "m1"]
     assert m1["value"].tolist() == [0.5, 0.25, 1.0]
     assert m1["rows"].tolist() == [40, 40, 10]  # rows with an action: the holdout's NULL counts in neither
@@ -78,16 +79,16 @@ def test_share_of_positive_actions_per_hour_breaches_where_planted(store):
 
 def test_a_chosen_positive_value_and_a_model_of_its_own(store):
     save_limit(store, "shop", ActionLimit("positive_actions", "day", upper=10, model="m2", positive="Offer"))
-    result = evaluate_limits(store, "shop")
+    result = limits_of(store, "shop")
     assert result["model"].tolist() == ["m2"]
     assert result["value"].tolist() == [20.0]  # 15 'offer' + 5 '2.5', all in one day
     assert result["breached"].tolist() == [True]
-    assert evaluate_limits(store, "shop", model="m1").empty  # the limit is m2's only
+    assert limits_of(store, "shop", model="m1").empty  # the limit is m2's only
 
 
 def test_mean_prediction_within_bounds(store):
     save_limit(store, "shop", ActionLimit("mean_prediction", "hour", lower=0.2, upper=0.8))
-    found = breaches(evaluate_limits(store, "shop"))
+    found = breaches(limits_of(store, "shop"))
     assert found["model"].tolist() == ["m2", "m2"]
     assert found["value"].tolist() == pytest.approx([0.9, 0.1])
 
@@ -102,21 +103,23 @@ def test_limits_are_stored_once_listed_and_removed(store):
     table = limits_table(list_limits(store, "shop"))
     assert table["meaning"].tolist() == ["share of positive actions per hour at most 0.35, for every model",
                                          "mean prediction per day at least 0.1, for model m1"]
-    assert remove_limit(store, "shop", first.id) == first
+    assert delete_limit(store, "shop", first.id) == first
     assert list_limits(store, "shop") == [other]
     with pytest.raises(LimitError, match=f"limit {first.id}: system shop has no limit with this id"):
-        remove_limit(store, "shop", first.id)
+        delete_limit(store, "shop", first.id)
 
 
-def test_a_system_without_log_or_limits_has_no_windows():
+def test_a_limit_needs_a_system_and_is_judged_on_its_log():
     store = Store(":memory:")
-    assert evaluate_limits(store, "nothing").empty
     with pytest.raises(LimitError, match="there is no system 'nothing'"):
         save_limit(store, "nothing", ActionLimit("positive_share", "hour", upper=0.35))
-    ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")  # a system with a scan and no log
+    ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")  # a system with a scan and no log: nothing to judge yet
     save_limit(store, "churn-system", ActionLimit("positive_share", "hour", upper=0.35))
-    assert evaluate_limits(store, "churn-system").empty
-    assert list(breaches(evaluate_limits(store, "churn-system")).columns)[:3] == ["limit_id", "metric", "window"]
+    with pytest.raises(NoLogError, match="has no prediction log"):
+        limits_of(store, "churn-system")
+    unlimited = log_store(ROWS)
+    assert limits_of(unlimited, "shop").empty
+    assert list(breaches(limits_of(unlimited, "shop")).columns)[:3] == ["limit_id", "metric", "window"]
 
 
 @pytest.mark.parametrize("arguments, message", [
@@ -172,7 +175,9 @@ def test_the_limits_command_refuses_an_unclear_limit_in_one_line(tmp_path, capsy
 
 @settings(max_examples=60, deadline=None)
 @given(bounds=st.tuples(st.floats(0, 1), st.floats(0, 1)).map(sorted), window=st.sampled_from(["hour", "day", "week"]),
-       model=st.none() | st.text(min_size=1).filter(str.strip), positive=st.none() | st.text(min_size=1).filter(str.strip))
+       model=st.none() | st.text(min_size=1).filter(str.strip),
+       positive=st.none() | st.text(min_size=1).filter(str.strip))
+@pytest.mark.slow
 def test_any_valid_limit_is_stored_and_read_back_exactly(bounds, window, model, positive):
     store = Store(":memory:")
     ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")

@@ -4,10 +4,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from mldebt_core.logs.errors import NoLogError
+from mldebt_core.logs.table import require_log
 from mldebt_core.monitoring.profiles import save_profile
-from mldebt_core.monitoring.reference import BadReferenceError, Reference, resolve_reference
+from mldebt_core.monitoring.reference import BadReferenceError, Reference
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS
-from tests.test_drift import log_store
+from tests.monitoring.helpers import period_of
+from tests.monitoring.test_drift import log_store
 
 START = datetime(2026, 3, 1, 6, 30)
 
@@ -21,17 +24,17 @@ def store():
 
 
 def test_the_default_is_the_settings_first_days_from_midnight_of_the_first_row(store):
-    period = resolve_reference(store, "churn")
+    period = period_of(store, "churn")
     assert period.start == datetime(2026, 3, 1)
     assert period.end == datetime(2026, 3, 1) + timedelta(days=DEFAULT_DRIFT_SETTINGS.reference_days)
     assert period.rows == 10 * DEFAULT_DRIFT_SETTINGS.reference_days + 2  # model b from day 5
     assert (period.model, period.profile) == (None, None)
-    first_b = resolve_reference(store, "churn", Reference.first_days(3), model="b")
+    first_b = period_of(store, "churn", Reference.first_days(3), model="b")
     assert (first_b.start, first_b.end, first_b.rows) == (datetime(2026, 3, 6), datetime(2026, 3, 9), 3)
 
 
 def test_a_range_is_start_inclusive_end_exclusive(store):
-    period = resolve_reference(store, "churn", Reference.between(date(2026, 3, 2), datetime(2026, 3, 3, 6, 35)))
+    period = period_of(store, "churn", Reference.between(date(2026, 3, 2), datetime(2026, 3, 3, 6, 35)))
     assert (period.start, period.end) == (datetime(2026, 3, 2), datetime(2026, 3, 3, 6, 35))
     assert period.rows == 10 + 5  # all of March 2, 06:30 … 06:34 of March 3
     assert Reference(start=date(2026, 3, 2), end=date(2026, 3, 3)) == Reference.between(datetime(2026, 3, 2),
@@ -46,17 +49,16 @@ def test_a_range_is_start_inclusive_end_exclusive(store):
 ])
 def test_unusable_references_say_why(store, reference, message):
     with pytest.raises(BadReferenceError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        resolve_reference(store, "churn", reference)
+        period_of(store, "churn", reference)
 
 
 def test_unknown_systems_and_models_are_named_with_what_exists(store):
-    with pytest.raises(BadReferenceError, match="system 'shop' has no prediction log"):
-        resolve_reference(store, "shop")
+    with pytest.raises(NoLogError, match="system 'shop' has no prediction log"):
+        period_of(store, "shop")
     with pytest.raises(BadReferenceError, match=r"no rows of model 'c' \(models: a, b\)"):
-        resolve_reference(store, "churn", model="c")
+        period_of(store, "churn", model="c")
     with pytest.raises(BadReferenceError, match="holds no rows of model 'b'"):
-        resolve_reference(store, "churn", Reference.between(datetime(2026, 3, 7, 8), datetime(2026, 3, 7, 9)),
-                          model="b")
+        period_of(store, "churn", Reference.between(datetime(2026, 3, 7, 8), datetime(2026, 3, 7, 9)), model="b")
 
 
 @pytest.mark.parametrize("make, message", [
@@ -72,12 +74,12 @@ def test_a_reference_is_said_one_way_and_sensibly(make, message):
 
 
 def test_a_stored_profile_resolves_to_its_saved_period(store):
-    saved = resolve_reference(store, "churn", Reference.first_days(2))
-    save_profile(store, "churn", "spring", saved)
-    period = resolve_reference(store, "churn", Reference.stored("spring"))
+    saved = period_of(store, "churn", Reference.first_days(2))
+    save_profile(store, require_log(store, "churn"), "spring", saved)
+    period = period_of(store, "churn", Reference.stored("spring"))
     assert (period.start, period.end, period.rows, period.profile) == (saved.start, saved.end, 20, "spring")
     with pytest.raises(BadReferenceError, match=r"profiles: spring\)"):
-        resolve_reference(store, "churn", Reference.stored("autumn"))
+        period_of(store, "churn", Reference.stored("autumn"))
 
 
 def test_describe_says_the_reference_in_words():

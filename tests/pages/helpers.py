@@ -1,6 +1,6 @@
-"""A temporary database for page tests, seeded with the sample scan and (optionally) the modified second scan."""
+"""Page tests run one page alone (AppTest) over a temporary database seeded with the sample scan and (optionally)
+the modified second scan."""
 
-import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -31,9 +31,3 @@ def seed(monkeypatch, tmp_path, scans: int) -> None:
     monkeypatch.setenv("MLDEBT_DB", str(db))
     st.cache_resource.clear()  # the store is cached per process: reopen it on this test's file
     st.cache_data.clear()
-
-
-@pytest.fixture
-def seeded(monkeypatch, tmp_path):
-    """`seeded(scans)` points MLDEBT_DB at a new database holding that many sample scans."""
-    return lambda scans=2: seed(monkeypatch, tmp_path, scans)

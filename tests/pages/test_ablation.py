@@ -1,10 +1,13 @@
 """AppTest of pages/ablation.py, run alone over a seeded database: run the sample, see the verdict, the charts and
 the table; cancel a run; a bad upload is one sentence; a second run says what changed."""
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from mldebt_core.ablation import persist
-from tests.page_helpers import run_page
+from tests.pages.helpers import run_page
+
+pytestmark = pytest.mark.slow
 
 JOB = "ablation_job"
 

@@ -1,14 +1,16 @@
-"""app.py, the frame (with pages/common.py, what every page shares): first start on an empty database,
+"""app.py, the frame (with pages/components.py, what every page shares): first start on an empty database,
 the sidebar picker of system and scan, and the URL that reopens the same view."""
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import common
+from pages import components as common
 from tests.conftest import PROJECT
 
 APP = str(PROJECT / "app.py")
 
 
+@pytest.mark.slow
 def test_first_start_offers_the_sample_and_loads_it(seeded):
     seeded(0)
     at = AppTest.from_file(APP, default_timeout=60).run()

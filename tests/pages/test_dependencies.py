@@ -4,7 +4,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import page
+from tests.pages.helpers import page
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mldebt_core.taxonomy import KINDS
-from tests.page_helpers import run_page
+from tests.pages.helpers import run_page
 from tests.store_helpers import SAMPLE
 
 FINDINGS = SAMPLE["findings"]

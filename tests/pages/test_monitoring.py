@@ -9,15 +9,17 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from mldebt_core.monitoring.alerts import configure_sample
-from mldebt_core.monitoring.ingest import ingest_logs
-from mldebt_core.monitoring.simulate import SAMPLE_SPEC, simulate_log
+from mldebt_core.logs.simulate import SAMPLE_SPEC, simulate_log
+from mldebt_core.monitoring import view
+from mldebt_core.samples import SAMPLE_SCAN, load_sample
 from mldebt_core.store import Store, ingest_scan
 from mldebt_core.store.analysis_findings import analysis_findings
-from pages import common
-from pages.common import plain
-from tests.page_helpers import run_page
+from pages import components
+from pages.components import plain
+from tests.pages.helpers import run_page
 from tests.store_helpers import SAMPLE_BYTES
+
+pytestmark = pytest.mark.slow
 
 SYSTEM = "churn-system"
 SMALL = replace(SAMPLE_SPEC, rows_per_day=3000)
@@ -36,10 +38,10 @@ def monitored(monkeypatch, tmp_path, small_log):
     def seed(log: bool = True) -> None:
         db = tmp_path / "monitoring.duckdb"
         with Store(db) as store:
-            ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
             if log:
-                ingest_logs(store, SYSTEM, [small_log], names=["predictions.parquet"])
-                configure_sample(store, SYSTEM, SMALL)
+                load_sample(store, SAMPLE_SCAN, small_log)
+            else:
+                ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
         monkeypatch.setenv("MLDEBT_DB", str(db))
         st.cache_resource.clear()
         st.cache_data.clear()
@@ -122,14 +124,21 @@ def test_choosing_a_model_and_a_window_narrows_the_view(monitored):
     assert any(c.value.startswith("Reference: 2026-03-08 00:00 to 2026-03-15 00:00") for c in at.caption)
 
 
-def test_recording_the_alerts_as_findings(monitored):
+def test_viewing_never_writes_and_the_defaults_are_the_findings(monitored):
     monitored()
     at = run()
-    at.button(key="monitoring_record").click().run()
-    assert at.success[-1].value == plain("Recorded 8 monitoring finding(s) for churn-system.")
-    found = analysis_findings(common.store(), SYSTEM, "monitoring")
-    assert set(found["location"]) == {"feature:monthly_spend", "feature:plan", "prediction", "model:churn-v1",
-                                      "model:churn-v2", "feature:support_calls"}
+    recorded = analysis_findings(components.store(), SYSTEM)
+    assert set(recorded[recorded["source"] == "monitoring"]["location"]) == {
+        "feature:monthly_spend", "feature:plan", "prediction", "model:churn-v1", "model:churn-v2",
+        "feature:support_calls"}
+    assert any("their alerts are its monitoring findings" in c.value for c in at.caption)
+    before = components.store().table_counts()
+    at.selectbox(key="monitoring_model").set_value("churn-v1").run()
+    at.radio(key="monitoring_window").set_value("hour").run()
+    assert not at.exception
+    assert any("come from its defaults" in c.value for c in at.caption)
+    assert components.store().table_counts() == before
+    assert analysis_findings(components.store(), SYSTEM)["finding_id"].tolist() == recorded["finding_id"].tolist()
 
 
 def test_a_system_without_log_says_how_to_add_one_and_takes_an_upload(monitored, tmp_path, small_log):
@@ -138,28 +147,45 @@ def test_a_system_without_log_says_how_to_add_one_and_takes_an_upload(monitored,
     assert not at.exception
     assert "no prediction log yet" in at.info[0].value and "`mldebt ingest-log FILE --system NAME`" in at.info[0].value
     assert at.expander[0].proto.expanded
-    at.file_uploader(key="monitoring_upload").set_value(
+    at.file_uploader(key="log_upload").set_value(
         ("predictions.parquet", small_log.read_bytes(), "application/octet-stream")).run()
     roles = frame(at, "roles")
     assert dict(zip(roles["column"], roles["role"]))["timestamp"] == "timestamp"
-    at.button(key="monitoring_ingest").click().run()
+    at.button(key="log_store").click().run()
     assert not at.exception and not at.error
     assert at.success[0].value.startswith(plain("predictions.parquet: stored 126,000 rows"))
+    assert plain("findings monitoring: ") in at.success[0].value  # the log analyses ran with the defaults
     assert metrics(at)["Unhealthy producers"] == "1"
+    recorded = analysis_findings(components.store(), SYSTEM)
+    assert {"monitoring", "feedback"} == set(recorded["source"])
+
+
+def test_after_an_upload_the_default_analysis_runs_once(monitored, small_log, monkeypatch):
+    """The refresh after the upload records the findings from the view the page then shows: one computation."""
+    monitored(log=False)
+    reads = []  # every monitoring view reads the log once, whoever asks for it
+    original = view.read_log
+    monkeypatch.setattr(view, "read_log", lambda *args: reads.append(args[2:]) or original(*args))
+    at = run()
+    at.file_uploader(key="log_upload").set_value(
+        ("predictions.parquet", small_log.read_bytes(), "application/octet-stream")).run()
+    at.button(key="log_store").click().run()
+    assert not at.exception and metrics(at)["Unhealthy producers"] == "1"
+    assert reads == [("day", None)]
 
 
 def test_a_bad_upload_is_refused_in_plain_words_and_nothing_is_stored(monitored):
     monitored(log=False)
     at = run()
-    before = common.store().table_counts()
-    at.file_uploader(key="monitoring_upload").set_value(
+    before = components.store().table_counts()
+    at.file_uploader(key="log_upload").set_value(
         ("scores.csv", b"timestamp,prediction\n2026-03-01 10:00:00,0.2\n2026-03-01 11:00:00,high\n", "text/csv")).run()
-    at.button(key="monitoring_ingest").click().run()
+    at.button(key="log_store").click().run()
     assert not at.exception
     assert at.error[0].value == plain("scores.csv: column 'prediction' (prediction): row 2 has 'high'; "
                                       "expected a finite number")
-    assert common.store().table_counts() == before
-    at.file_uploader(key="monitoring_upload").set_value(("log.parquet.gz", b"PAR1", "application/gzip")).run()
+    assert components.store().table_counts() == before
+    at.file_uploader(key="log_upload").set_value(("log.parquet.gz", b"PAR1", "application/gzip")).run()
     assert at.error[0].value.startswith(plain("log.parquet.gz: unknown log format"))
 
 
@@ -168,7 +194,7 @@ def test_limits_are_added_and_removed_on_the_page_and_judge_the_log_at_once(moni
     at = run()
     assert len(frame(at, "limits_list")) == 1
     at.selectbox(key="limit_metric").set_value("mean_prediction")
-    at.selectbox(key="limit_per").set_value("day")
+    at.radio(key="limit_per").set_value("day")
     at.number_input(key="limit_at_most").set_value(0.05)  # every day's mean prediction is above it
     next(b for b in at.button if b.label == "Add limit").click().run()
     assert not at.exception
@@ -176,6 +202,9 @@ def test_limits_are_added_and_removed_on_the_page_and_judge_the_log_at_once(moni
     limits = frame(at, "limits_list")
     assert limits["model"].tolist() == ["every model", "every model"]
     assert int(metrics(at)["Limit breaches"]) > SMALL.days  # every day of both models, and the hourly breach
+    found = analysis_findings(components.store(), SYSTEM, "monitoring")  # the change refreshed the findings
+    assert {"model:churn-v1", "model:churn-v2"} <= set(found["location"])
+    assert len(found) == 10  # the sample's 8, and one per model for the new limit
 
     at.number_input(key="limit_at_most").set_value(None)
     next(b for b in at.button if b.label == "Add limit").click().run()  # no bound given: refused, nothing stored
@@ -186,3 +215,4 @@ def test_limits_are_added_and_removed_on_the_page_and_judge_the_log_at_once(moni
     at.button(key="limit_remove").click().run()
     assert at.success[0].value.startswith(plain("Removed limit #2"))
     assert len(frame(at, "limits_list")) == 1
+    assert len(analysis_findings(components.store(), SYSTEM, "monitoring")) == 8

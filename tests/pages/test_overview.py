@@ -2,7 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from tests.page_helpers import run_page
+from tests.pages.helpers import run_page
 from tests.store_helpers import SAMPLE
 
 
@@ -56,7 +56,7 @@ def test_an_empty_database_shows_the_hint(seeded):
 def test_a_system_with_only_a_prediction_log_gets_a_hint_not_an_error(seeded):
     import os
 
-    from mldebt_core.monitoring.log_table import create_log_table
+    from mldebt_core.logs.table import create_log_table
     from mldebt_core.store import Store
 
     seeded(scans=1)

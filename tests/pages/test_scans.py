@@ -3,9 +3,9 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import common
-from pages.common import plain
-from tests.page_helpers import page
+from pages import components as common
+from pages.components import plain
+from tests.pages.helpers import page
 from tests.store_helpers import SAMPLE_BYTES, as_bytes, modified_scan
 
 
