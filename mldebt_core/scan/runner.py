@@ -93,21 +93,23 @@ def assemble(repo: RepoFacts, analyses: list[Analysis], system: str) -> ScanDocu
     health = {key: value for a in analyses for key, value in a.code_health.items()}
     accesses, findings = _in_cells(repo.accesses, repo.facts), _in_cells(findings, repo.facts)
     commit, branch = git_identity(repo.root)
-    analysed = [r for r in results if r.skip is None]
+    analysed = [r for r in results if r.skip is None and not r.asset]
+    skipped = [r for r in results if r.skip is not None]
     return ScanDocument(
         tool=Tool(version=__version__),
         repo=RepoIdentity(name=system, commit=commit, branch=branch, scanned_at=_now()),
         summary=Summary(
             files=len(results), python_files=sum(r.language in PYTHON_LANGUAGES for r in results),
-            lines=sum(r.lines for r in analysed), skipped=len(results) - len(analysed),
+            lines=sum(r.lines for r in analysed), skipped=len(skipped),
+            not_analysed=sum(r.asset for r in results),
             findings_by_kind=dict(sorted(Counter(f.kind for f in findings).items())),
             findings_by_severity={s.value: n for s in Severity
                                   if (n := sum(f.severity == s.value for f in findings))}),
         languages=_languages(analysed),
-        files=[FileEntry(path=r.path, language=r.language, lines=r.lines if r.skip is None else 0, bytes=r.size)
-               for r in results],
+        files=[FileEntry(path=r.path, language=r.language, lines=r.lines if r.skip is None else 0, bytes=r.size,
+                         analysed=not r.asset) for r in results],
         skipped=[SkippedFile(path=r.path, reason=r.skip.reason, detail=r.skip.detail, line=r.skip.line)
-                 for r in results if r.skip is not None],
+                 for r in skipped],
         modules=[Module(name=m.name, path=m.path, is_package=m.is_package)
                  for m in sorted(repo.index.by_path.values(), key=lambda m: m.name)],
         import_edges=repo.import_edges,

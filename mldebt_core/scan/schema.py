@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 Severity = Literal["low", "medium", "high", "critical"]
 AccessMode = Literal["read", "write"]
@@ -46,20 +46,39 @@ class FileEntry(_Model):
     language: str
     lines: int = Field(description="Line count; 0 for skipped files.")
     bytes: int
+    analysed: bool = Field(True, description="False for files mldebt does not read: images, archives and other "
+                                             "binary assets (not a failure: see `skipped` for those).")
 
 
 class SkippedFile(_Model):
+    """A file, or one notebook cell, that should have been analysed and could not be."""
     path: str
-    reason: Literal["syntax_error", "python2", "undecodable", "binary", "too_large", "recursion_limit",
+    reason: Literal["syntax_error", "python2", "undecodable", "too_large", "recursion_limit",
                     "bad_notebook", "unreadable"]
     detail: str = ""
     line: int | None = None
+    cell: int | None = Field(None, description="Notebooks: the one cell skipped (the rest of the notebook is "
+                                               "analysed); `line` is then the line within that cell.")
+
+
+class Project(_Model):
+    path: str = Field(description="The project's folder relative to the repository root; '.' for the root.")
+    name: str
+    markers: list[str] = Field(description="What makes the folder a project: its manifests or framework roots, "
+                                           "e.g. 'pyproject.toml', 'requirements.txt', 'kedro', 'dvc.yaml'.")
+
+
+class ScanWarning(_Model):
+    path: str | None = Field(description="The file concerned; null for the repository as a whole.")
+    message: str
 
 
 class Module(_Model):
-    name: str = Field(description="Dotted module name as other code imports it.")
+    name: str = Field(description="Dotted module name as other code of its project imports it.")
     path: str
     is_package: bool
+    project: str | None = Field(None, description="Path of its project when the repository holds several; "
+                                                 "null otherwise.")
 
 
 class ImportEdge(_Model):
@@ -114,7 +133,17 @@ class Finding(_Model):
     message: str
     evidence: dict[str, str | int | float | bool | list[str]] = Field(default_factory=dict)
     cell: int | None = Field(None, description="Notebooks: the cell number; `line` is the line within it.")
-    confidence: int = Field(100, ge=0, le=100, description="Percent; below 100 when static analysis can be fooled.")
+    confidence: int = Field(100, ge=0, le=100, description="Percent; the kind's measured precision: the share of "
+                                                          "its findings judged real debt on a labelled corpus.")
+    project: str | None = Field(None, description="Path of the project it belongs to when the repository holds "
+                                                 "several; null otherwise.")
+
+
+class SuppressedFinding(_Model):
+    finding: Finding
+    how: Literal["inline", "config"] = Field(description="'inline': a `# mldebt: ignore[kind]` comment at its "
+                                                        "line; 'config': [tool.mldebt] of the repository.")
+    reason: str = Field(description="The reason given with the suppression; '' when none.")
 
 
 class ConfigSetting(_Model):
@@ -160,13 +189,19 @@ class Summary(_Model):
     skipped: int
     findings_by_kind: dict[str, int]
     findings_by_severity: dict[str, int]
+    not_analysed: int = Field(0, description="Files not read on purpose (assets).")
+    suppressed: int = Field(0, description="Findings suppressed by the repository (listed in `suppressed`).")
 
 
 class ScanDocument(_Model):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     tool: Tool
     repo: RepoIdentity
     summary: Summary
+    projects: list[Project] = Field(default_factory=list, description="The projects of a monorepo; empty when the "
+                                                                       "repository is one project.")
+    warnings: list[ScanWarning] = Field(default_factory=list,
+                                        description="What the scan could not read as it should, and went on.")
     languages: list[LanguageStats]
     files: list[FileEntry]
     skipped: list[SkippedFile]
@@ -180,6 +215,7 @@ class ScanDocument(_Model):
     config_reads: list[ConfigRead] = Field(default_factory=list)
     code_health: CodeHealth = Field(default_factory=CodeHealth)
     findings: list[Finding]
+    suppressed: list[SuppressedFinding] = Field(default_factory=list)
 
 
 def migrate(document: dict) -> dict:
@@ -189,12 +225,28 @@ def migrate(document: dict) -> dict:
     become empty / null ("not measured"); findings get confidence 100. Cells stay null:
     v1 notebook lines counted over the code cells, which cannot be mapped back without
     the notebook.
+    v2 -> v3: binary files were listed as skipped; they become files not analysed. Projects,
+    warnings and suppressed findings did not exist (one project, none of either).
     """
     version = document.get("schema_version")
     if version == 1:
         document = {**document, "schema_version": 2, "configs": [], "config_reads": [], "code_health": {},
                     "findings": [{**f, "confidence": 100} if isinstance(f, dict) else f
                                  for f in document.get("findings", [])]}
+        version = 2
+    if version == 2:
+        skipped = document.get("skipped")
+        binary = ({s["path"] for s in skipped if isinstance(s, dict) and s.get("reason") == "binary"}
+                  if isinstance(skipped, list) else set())
+        document = {**document, "schema_version": 3}
+        if binary:
+            document["skipped"] = [s for s in skipped if not (isinstance(s, dict) and s.get("path") in binary)]
+            document["files"] = [{**f, "analysed": False} if isinstance(f, dict) and f.get("path") in binary else f
+                                 for f in document.get("files", [])]
+            summary = document.get("summary")
+            if isinstance(summary, dict) and isinstance(summary.get("skipped"), int):
+                document["summary"] = {**summary, "skipped": summary["skipped"] - len(binary),
+                                       "not_analysed": len(binary)}
     return document
 
 

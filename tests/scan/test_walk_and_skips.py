@@ -157,9 +157,12 @@ def test_undecodable_bytes_without_a_coding_cookie(tmp_path):
     assert {p: r for p, (r, _) in skips(doc).items()} == {"bad.py": "undecodable", "bad.sql": "undecodable"}
 
 
-def test_nul_byte_marks_a_file_binary(tmp_path):
-    doc = scan_repository(write(tmp_path, {"blob.py": b"x = 1\x00\x01\n", "data.csv": b"a,b\n\x00\n"}))
-    assert skips(doc) == {"blob.py": ("binary", None), "data.csv": ("binary", None)}
+def test_a_binary_file_is_not_analysed_and_not_skipped(tmp_path):
+    doc = scan_repository(write(tmp_path, {"blob.py": b"x = 1\x00\x01\n", "data.csv": b"a,b\n\x00\n",
+                                           "ok.py": "x = 1\n"}))
+    assert skips(doc) == {}
+    assert {f.path: f.analysed for f in doc.files} == {"blob.py": False, "data.csv": False, "ok.py": True}
+    assert (doc.summary.skipped, doc.summary.not_analysed) == (0, 2)
 
 
 def test_too_large_files_are_listed_but_never_read(tmp_path):
@@ -207,7 +210,7 @@ BAD_FILES = {
     "huge.py": "x = 1\n" * 1000, "deep.py": DEEP["minus3k.py"], "broken.ipynb": "{",
     "good.py": "import pandas as pd\npd.read_csv('data/in.csv')\n",
 }
-EXPECTED = {"syntax.py": "syntax_error", "py2.py": "python2", "undecodable.py": "undecodable", "binary.py": "binary",
+EXPECTED = {"syntax.py": "syntax_error", "py2.py": "python2", "undecodable.py": "undecodable",
             "huge.py": "too_large", "deep.py": "recursion_limit", "broken.ipynb": "bad_notebook"}
 
 
@@ -217,9 +220,9 @@ def test_every_bad_file_is_listed_and_the_scan_completes(tmp_path, parallel):
     settings = ScanSettings(max_file_bytes=4000, parallel_min_files=1 if parallel else 10_000, workers=2)
     doc = scan_repository(tmp_path, settings=settings)
     assert {s.path: s.reason for s in doc.skipped} == EXPECTED
-    assert (doc.summary.files, doc.summary.skipped) == (8, 7)
+    assert (doc.summary.files, doc.summary.skipped, doc.summary.not_analysed) == (8, 6, 1)
     assert [(a.file, a.location) for a in doc.data_accesses] == [("good.py", "data/in.csv")]
-    assert {f.path: f.lines for f in doc.files if f.path != "good.py"} == dict.fromkeys(EXPECTED, 0)
+    assert {f.path: f.lines for f in doc.files if f.path != "good.py"} == dict.fromkeys([*EXPECTED, "binary.py"], 0)
 
 
 def test_skipped_python_files_are_not_modules(tmp_path):

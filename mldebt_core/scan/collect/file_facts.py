@@ -39,6 +39,8 @@ class FileResult:
     size: int
     skip: Skip | None = None
     facts: CodeFacts | None = None
+    asset: bool = False
+    """not read on purpose (a binary file): neither analysed nor skipped"""
 
 
 def collect_file(file: RepoFile, settings: ScanSettings) -> FileResult:
@@ -53,7 +55,7 @@ def collect_file(file: RepoFile, settings: ScanSettings) -> FileResult:
         return FileResult(file.path, language_of(file.path), 0, file.size, Skip("unreadable", error.strerror or ""))
     language = language_of(file.path, data[:128])
     if b"\0" in data[: settings.binary_sniff_bytes]:
-        return FileResult(file.path, language, 0, file.size, Skip("binary"))
+        return FileResult(file.path, language, 0, file.size, asset=True)
     lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     try:
         text = _decode(data, language)
