@@ -106,8 +106,9 @@ def import_graph(scan: ImportInput) -> nx.DiGraph:
     """Modules of the repository and who imports whom (one edge per importing pair, its lines kept)."""
     graph = nx.DiGraph()
     for module in scan.modules:
-        package = module.name if module.is_package else module.name.rpartition(".")[0]
-        graph.add_node(module.name, kind="module", label=module.name, path=module.path, package=package)
+        node = module_node(module)  # the id the scan's import edges name it by
+        package = node if module.is_package else node.rpartition(".")[0]
+        graph.add_node(node, kind="module", label=node, path=module.path, package=package)
     for edge in scan.import_edges:
         for name in (edge.source, edge.target):
             if name not in graph:  # a module the scan did not list still gets a drawable node
@@ -117,6 +118,13 @@ def import_graph(scan: ImportInput) -> nx.DiGraph:
         else:
             graph.add_edge(edge.source, edge.target, lines=(edge.line,))
     return _with_fan_in(graph)
+
+
+def module_node(module: ModuleLike) -> str:
+    """A module's node id: its name, prefixed with its project's path in a monorepo ('services/api:app.main'),
+    where two projects may hold modules of the same name."""
+    project = getattr(module, "project", None)
+    return f"{project}:{module.name}" if project and project != "." else module.name
 
 
 def lineage_graph(scan: LineageInput) -> nx.DiGraph:

@@ -54,6 +54,18 @@ class ConfigDebtSettings:
         "MASTER_ADDR", "MASTER_PORT", "OMP_NUM_THREADS", "HOSTNAME", "SLURM_JOB_ID", "SLURM_PROCID")
     """variable names set by the shell, CI or a launcher, never expected in a dotenv file."""
 
+    env_library_prefixes: tuple[str, ...] = (
+        "MLFLOW_", "WANDB_", "COMET_", "NEPTUNE_", "DAGSHUB_", "CLEARML_", "ZENML_", "BENTOML_", "HF_",
+        "HUGGINGFACE_", "TRANSFORMERS_", "TOKENIZERS_", "OPENAI_", "ANTHROPIC_", "LANGCHAIN_", "LANGSMITH_",
+        "AWS_", "AZURE_", "GOOGLE_", "GCP_", "GCLOUD_", "CLOUDSDK_", "KAGGLE_", "DATABRICKS_", "SNOWFLAKE_",
+        "POSTGRES_", "PG", "MYSQL_", "MONGO", "REDIS_", "MINIO_", "GRAFANA_", "GF_", "PREFECT_", "AIRFLOW_",
+        "DAGSTER_", "SPARK_", "PYSPARK_", "JAVA_", "RAY_", "DVC_", "GIT_", "GITHUB_", "GH_", "DOCKER_",
+        "COMPOSE_", "STREAMLIT_", "GRADIO_", "UVICORN_", "GUNICORN_", "FLASK_", "DJANGO_", "SENTRY_", "OTEL_",
+        "PIP_", "UV_", "POETRY_", "CONDA_", "JUPYTER_", "TF_", "TORCH_", "CUDA_", "NVIDIA_", "PYTHON", "OMP_",
+        "MKL_", "NUMBA_")
+    """variable-name prefixes (upper case) of libraries and tools that read their own variables (MLflow,
+    cloud SDKs, database images…); a dotenv key with one is read even when this code never names it."""
+
 
 @dataclass(frozen=True)
 class CodeDebtSettings:
@@ -235,6 +247,22 @@ class StoreSettings:
 
 
 DEFAULT_STORE_SETTINGS = StoreSettings()
+
+
+@dataclass(frozen=True)
+class FindingsViewSettings:
+    """What the dashboard and `mldebt scan --format summary` show of a scan's findings (the scan keeps them all)."""
+
+    min_confidence: int = 70
+    """percent; findings less confident than this (a kind's confidence is its measured precision: the share of
+    its findings judged real debt on the labelled corpus) are hidden on the Findings and Overview pages until
+    the user asks to see them; the pages say how many are hidden."""
+
+    summary_findings: int = 20
+    """findings; `mldebt scan --format summary` lists this many of the worst (`--all` lists every one)."""
+
+
+DEFAULT_FINDINGS_VIEW_SETTINGS = FindingsViewSettings()
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,18 @@ def test_stored_rows_build_the_graphs_the_document_builds(doc, stored_rows, buil
     assert graph_html(from_rows, "sample") == graph_html(from_document, "sample")  # the same drawing
 
 
+def test_a_stored_monorepo_draws_its_modules_under_their_projects(make_repo):
+    doc = scan_repository(make_repo({
+        "api/requirements.txt": "fastapi\n", "api/app/__init__.py": "", "api/app/main.py": "from app import util\n",
+        "api/app/util.py": "", "batch/setup.py": "", "batch/app/__init__.py": "",
+        "batch/app/main.py": "from app import util\n", "batch/app/util.py": ""}))
+    with Store(":memory:") as store:
+        from_rows = graphs.import_graph(import_rows(store, ingest_document(store, doc, "mono.json").scan_id))
+    assert as_lists(from_rows) == as_lists(graphs.import_graph(doc))
+    assert {"api:app.util", "batch:app.util"} <= set(from_rows)
+    assert from_rows.has_edge("batch:app.main", "batch:app.util")
+
+
 def test_subgraphs_keep_the_graph_order_whatever_the_hash_seed(lineage, doc):
     """networkx's subgraph of a small node set iterates a set (hash order, new in every process); the seeded layout
     of an upstream, neighbourhood or feedback drawing needs the graph's own order to draw the same each time."""

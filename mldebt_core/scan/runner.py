@@ -3,6 +3,11 @@
 Orchestration only: discover the files, collect each file's facts (read and parsed
 once, in parallel over the CPU cores), resolve them across files in this process,
 run every registered repository analysis, and assemble the document.
+
+A monorepo (`resolve/projects.py`) is scanned project by project: every file is collected
+in the one pass, under its path in its project; each project is resolved and analysed as a
+repository of its own, its scan rebased to the repository (`scan/projects.py`); the scans
+are merged, and the lineage debts are read off the lineage joined across projects.
 """
 
 import gc
@@ -18,19 +23,23 @@ from pathlib import Path
 
 from mldebt_core import __version__
 from mldebt_core.errors import MldebtError
-from mldebt_core.scan.analyse import REPO_ANALYSES
+from mldebt_core.scan.analyse import REPO_ANALYSES, config_debt, dead_code, glue, lineage_debt
 from mldebt_core.scan.analyse.analysis import Analysis
+from mldebt_core.scan.analyse.suppress import answer_back
 from mldebt_core.scan.collect.code_facts import CodeFacts
 from mldebt_core.scan.collect.file_facts import FileResult, collect_file
 from mldebt_core.scan.collect.notebooks import cell_of
-from mldebt_core.scan.collect.walk import PYTHON_LANGUAGES, discover_files
+from mldebt_core.scan.collect.walk import PYTHON_LANGUAGES, RepoFile, discover
+from mldebt_core.scan.projects import ROOT, merged, owner, rebased, rebased_accesses, sorted_findings, summarised
+from mldebt_core.scan.resolve.projects import ProjectRoot, find_projects, joined_config, joined_repository
 from mldebt_core.scan.resolve.repo_facts import RepoFacts, resolve_repository
-from mldebt_core.scan.resolve.repo_info import declared_consumers, git_identity
+from mldebt_core.scan.resolve.repo_info import RepoConfig, git_identity, repo_config
 from mldebt_core.scan.schema import (
     CodeHealth,
     FileEntry,
     LanguageStats,
     Module,
+    Project,
     RepoIdentity,
     ScanDocument,
     SkippedFile,
@@ -41,6 +50,12 @@ from mldebt_core.settings import DEFAULT_SCAN_SETTINGS, ScanSettings
 from mldebt_core.taxonomy import Severity
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
+# In a monorepo, read off the whole repository rather than each project: the lineage joined across projects (one
+# project may write what another reads), unreferenced code (a name one project uses keeps another's alive) and
+# configuration (a setting one project declares may be read by another; copies are judged per project there).
+JOINED_KINDS = frozenset({"direct_feedback_loop", "correction_cascade", "undeclared_consumer",
+                          "unstable_data_dependency", "dead_experimental_codepath", "config_debt"})
+PROJECT_ANALYSES = [analyse for analyse in REPO_ANALYSES if analyse is not dead_code.analyse]
 
 
 def scan_repository(root: str | os.PathLike, system: str | None = None,
@@ -48,12 +63,52 @@ def scan_repository(root: str | os.PathLike, system: str | None = None,
     root = Path(root)
     if not root.is_dir():
         raise MldebtError(f"{root}: not a directory; give the path of a repository to scan")
-    consumers = declared_consumers(root)  # a malformed [tool.mldebt] fails the scan before any work
-    files = discover_files(root)
+    config = repo_config(root)  # [tool.mldebt]: consumers, exclusions, ignores; its mistakes become warnings
+    discovery = discover(root)
+    files = [file for file in discovery.files if not config.excluded(file.path)]
+    system = system or root.resolve().name
+    if projects := find_projects(root, files, discovery.marker_dirs):
+        return _scan_projects(root, files, projects, config, system, settings, progress)
     results = _collect_all(files, settings, progress)
-    repo = resolve_repository(root, results, consumers, settings)
+    repo = resolve_repository(root, results, config.consumers, settings)
     analyses = [analyse(repo) for analyse in REPO_ANALYSES]
-    return assemble(repo, analyses, system or root.resolve().name)
+    return answer_back(assemble(repo, analyses, system), config, repo)
+
+
+def _scan_projects(root: Path, files: list[RepoFile], projects: list[ProjectRoot], config: RepoConfig, system: str,
+                   settings: ScanSettings, progress: Progress | None) -> ScanDocument:
+    """A monorepo: each project scanned as a repository of its own, its files collected with all the others."""
+    paths = [p.path for p in projects]
+    folders = {p.path: p.folder for p in projects}
+    configs = {p: config if p == ROOT else repo_config(folders[p]) for p in paths}
+    local: dict[str, list[RepoFile]] = {p: [] for p in paths}
+    for file in files:
+        project = owner(file.path, paths)
+        path = file.path if project == ROOT else file.path[len(project) + 1:]
+        if project == ROOT or not configs[project].excluded(path):
+            local[project].append(RepoFile(path, file.absolute, file.size))
+    results = iter(_collect_all([f for p in paths for f in local[p]], settings, progress))
+    parts, documents = [], []
+    for project in paths:
+        repo = resolve_repository(folders[project], [next(results) for _ in local[project]],
+                                  configs[project].consumers, settings)
+        parts.append((project, repo))
+        documents.append(rebased(assemble(repo, [analyse(repo) for analyse in PROJECT_ANALYSES], system), project))
+    document = merged(documents, [Project(path=p.path, name=p.name, markers=list(p.markers)) for p in projects])
+    whole_config = joined_config(configs)
+    accesses = [a for project, repo in parts for a in rebased_accesses(repo.accesses, project)]  # lines not in cells
+    whole = joined_repository(root, parts, accesses, settings)
+    lineage, dead, config = lineage_debt.analyse(whole), dead_code.analyse(whole), config_debt.config_debt(whole)
+    joined = _in_cells([f.model_copy(update={"project": owner(f.file, paths) if f.file else ROOT})
+                        for f in [*lineage.findings, *dead.findings, *config.findings] if f.kind in JOINED_KINDS],
+                       whole.facts)
+    glue_share = glue.analyse(whole).code_health.get("glue_share")  # of all the code, not of one project
+    document = summarised(document.model_copy(update={
+        "artifacts": sorted(whole.lineage.artifacts.values(), key=lambda a: a.id),
+        "lineage_edges": whole.lineage.edges,
+        "findings": sorted_findings([*(f for f in document.findings if f.kind not in JOINED_KINDS), *joined]),
+        "code_health": document.code_health.model_copy(update={"glue_share": glue_share, **dead.code_health})}))
+    return answer_back(document, whole_config, whole)
 
 
 def _collect_all(files, settings: ScanSettings, progress: Progress | None) -> list[FileResult]:
@@ -94,7 +149,9 @@ def assemble(repo: RepoFacts, analyses: list[Analysis], system: str) -> ScanDocu
     accesses, findings = _in_cells(repo.accesses, repo.facts), _in_cells(findings, repo.facts)
     commit, branch = git_identity(repo.root)
     analysed = [r for r in results if r.skip is None and not r.asset]
-    skipped = [r for r in results if r.skip is not None]
+    skipped = sorted([*((r.path, r.skip) for r in results if r.skip is not None),
+                      *((r.path, cell) for r in results for cell in r.skipped_cells)],
+                     key=lambda item: (item[0], item[1].cell or 0))
     return ScanDocument(
         tool=Tool(version=__version__),
         repo=RepoIdentity(name=system, commit=commit, branch=branch, scanned_at=_now()),
@@ -108,8 +165,8 @@ def assemble(repo: RepoFacts, analyses: list[Analysis], system: str) -> ScanDocu
         languages=_languages(analysed),
         files=[FileEntry(path=r.path, language=r.language, lines=r.lines if r.skip is None else 0, bytes=r.size,
                          analysed=not r.asset) for r in results],
-        skipped=[SkippedFile(path=r.path, reason=r.skip.reason, detail=r.skip.detail, line=r.skip.line)
-                 for r in skipped],
+        skipped=[SkippedFile(path=path, reason=skip.reason, detail=skip.detail, line=skip.line, cell=skip.cell)
+                 for path, skip in skipped],
         modules=[Module(name=m.name, path=m.path, is_package=m.is_package)
                  for m in sorted(repo.index.by_path.values(), key=lambda m: m.name)],
         import_edges=repo.import_edges,

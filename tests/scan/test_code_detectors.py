@@ -9,15 +9,15 @@ def found(doc, kind):
     return [(f.file, f.line) for f in doc.findings if f.kind == kind]
 
 
-def test_literal_compared_with_a_score_is_a_fixed_threshold(make_repo):
+def test_literal_compared_with_a_model_output_is_a_fixed_threshold(make_repo):
     doc = scan_repository(make_repo({"decide.py": """
-def decide(model, rows, scores):
+def decide(model, rows):
     proba = model.predict_proba(rows)[:, 1]
     flagged = proba > 0.83
     if model.predict_proba(rows)[0, 1] >= 0.5:
         pass
-    approve = [s for s in scores if 0.2 < s.risk]
-    return flagged, approve, apply(rows, threshold=0.35)
+    approve = [p for p in proba if 0.2 < p]
+    return flagged, approve, binarize(proba, threshold=0.35)
 """}))
     assert found(doc, "fixed_threshold") == [("decide.py", 4), ("decide.py", 5), ("decide.py", 7), ("decide.py", 8)]
     first = next(f for f in doc.findings if f.line == 4)

@@ -121,6 +121,12 @@ def test_pickle_through_an_open_handle_is_reported_once_as_pickle(make_repo):
              (7, "write", "pickle.dump", "models/m3.pkl")]
 
 
+def test_a_handle_on_an_in_memory_buffer_is_no_access_and_no_crash(make_repo):
+    source = ("import pandas as pd\nfrom io import StringIO\n\nwith open(StringIO('a,b')) as f:\n"
+              "    pd.read_csv(f)\npd.read_csv('data/real.csv')\n")
+    assert [(line, location) for line, _, _, location in found(make_repo, source)] == [(5, None), (6, "data/real.csv")]
+
+
 def test_torch_save_and_load(make_repo):
     assert found(make_repo, """
         import torch

@@ -228,11 +228,10 @@ def test_lock_files_pinned_requirements_and_undeclared_dependencies_are_near_mis
     assert found(scan_repository(make_repo(files)), "reproducibility_debt") == []
 
 
-def test_a_lock_file_relaxes_unbounded_requirements(make_repo):
-    doc = scan_repository(make_repo({"pyproject.toml": '[tool.poetry.dependencies]\nnumpy = ">=1"\n',
-                                     "poetry.lock": "# locked\n"}))
+def test_a_lock_file_elsewhere_relaxes_unbounded_requirements(make_repo):
+    doc = scan_repository(make_repo({"service/requirements.txt": 'numpy>=1\n', "poetry.lock": "# locked\n"}))
     assert [(f.file, f.confidence) for f in doc.findings if f.kind == "reproducibility_debt"] == [
-        ("pyproject.toml", 50)]
+        ("service/requirements.txt", 50)]
 
 
 def test_a_malformed_manifest_is_not_a_finding(make_repo):
@@ -332,7 +331,7 @@ def test_manual_steps_in_readmes_runbooks_and_scripts(make_repo):
                      "```\ncp model.pkl /share  # copy manually\n```\n"
                      "No need to copy files by hand any more.\nWe ask you to star the repo.\n",
         "docs/runbook.md": "1. Run the notebook by hand.\n2. Ask the data team to refresh the export.\n",
-        "scripts/publish.sh": "#!/bin/sh\n# remember to tell the wiki\necho 'Copy docs to the site'\n",
+        "scripts/publish.sh": "#!/bin/sh\n# remember to copy the scores to the share\necho 'Copy docs to the site'\n",
         "docs/api.md": "You can manually set the learning rate with `set_lr`.\n",
         "pkg/README": "Copy the weights to the GPU box before training.\n",
     }))
@@ -344,7 +343,8 @@ def test_manual_steps_in_readmes_runbooks_and_scripts(make_repo):
 
 def test_manual_step_phrases_are_a_setting(make_repo):
     settings = ScanSettings(hygiene=HygieneSettings(manual_step_phrases=(r"\bssh into\b",)))
-    doc = scan_repository(make_repo({"README.md": "Remember to ssh into the box.\n"}), settings=settings)
+    doc = scan_repository(make_repo({"README.md": "Remember to ssh into the box to restart the training job.\n"}),
+                          settings=settings)
     assert [f.evidence["phrase"] for f in doc.findings if f.kind == "process_debt"] == ["ssh into"]
 
 

@@ -120,3 +120,29 @@ def test_notebooks_count_their_imports_as_external_packages(make_repo):
 ])
 def test_external_package_is_the_top_level_name_outside_the_stdlib(module, package):
     assert external_package(module) == package
+
+
+def test_bare_import_inside_a_package_named_like_it_is_the_external_package(make_repo):
+    # Python 3 has no implicit relative imports: inside mylib/yaml/, `import yaml` is PyYAML, not mylib.yaml
+    doc = scan_repository(make_repo({
+        "mylib/__init__.py": "", "mylib/yaml/__init__.py": "import yaml\n",
+        "mylib/yaml/loader.py": "import yaml\nfrom mylib.yaml import dump\n",
+        "mylib/torch/__init__.py": "", "mylib/torch/ops.py": "import torch\n"}))
+    assert [(e.source, e.target) for e in doc.import_edges] == [("mylib.yaml.loader", "mylib.yaml")]
+    assert {p.name: p.imported_by for p in doc.external_packages} == {
+        "torch": ["mylib.torch.ops"], "yaml": ["mylib.yaml", "mylib.yaml.loader"]}
+
+
+def test_a_package_module_gets_the_standard_library_not_a_neighbour_named_like_it(make_repo):
+    doc = scan_repository(make_repo({
+        "utils/__init__.py": "", "utils/logging.py": "import logging\nLOG = logging.getLogger()\n",
+        "utils/io.py": "import logging\nimport helpers\n", "utils/helpers.py": "",
+        "scripts/logging.py": "", "scripts/run.py": "import logging\n"}))  # a script's folder comes first
+    assert [(e.source, e.target) for e in doc.import_edges] == [
+        ("scripts.run", "scripts.logging"), ("utils.io", "utils.helpers")]  # `python utils/io.py` finds helpers
+
+
+def test_a_script_imports_a_neighbouring_package_from_its_folder(make_repo):
+    doc = scan_repository(make_repo({"jobs/run.py": "import steps\nfrom steps import clean\n",
+                                     "jobs/steps/__init__.py": "", "jobs/steps/clean.py": ""}))
+    assert [(e.source, e.target) for e in doc.import_edges] == [("jobs.run", "steps"), ("jobs.run", "steps.clean")]

@@ -1,12 +1,14 @@
 """Which files a scan covers, their languages and line counts, notebooks, and every reason to skip a file."""
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from mldebt_core.scan.collect.file_facts import collect_file
-from mldebt_core.scan.collect.walk import RepoFile, discover_files, language_of
+from mldebt_core.scan.collect.walk import RepoFile, discover, discover_files, language_of
 from mldebt_core.scan.runner import scan_repository
 from mldebt_core.settings import ScanSettings
 
@@ -32,11 +34,59 @@ def skips(doc) -> dict[str, tuple]:
 
 # -- discovery -------------------------------------------------------------------------------------------
 
-def test_vcs_virtualenv_cache_and_build_folders_are_skipped(tmp_path):
-    junk = [".git", ".hg", ".venv", "venv", "__pycache__", "build", "dist", "node_modules", ".ipynb_checkpoints",
-            "mylib.egg-info", "pkg/__pycache__", ".tox", "site-packages"]
+def test_vcs_virtualenv_and_cache_folders_are_skipped(tmp_path):
+    junk = [".git", ".hg", ".venv", "venv", "__pycache__", "node_modules", ".ipynb_checkpoints", "mylib.egg-info",
+            "pkg/__pycache__", ".tox", "site-packages", ".dvc", ".zen"]
     write(tmp_path, {f"{folder}/x.py": "x = 1\n" for folder in junk} | {"pkg/a.py": "", "train.py": ""})
     assert paths(tmp_path) == ["pkg/a.py", "train.py"]
+
+
+def git_index(tracked: list[str]) -> bytes:
+    """A git index (version 2) listing `tracked`, as `git add` writes it (stat data left zero)."""
+    entries = b""
+    for path in sorted(tracked):
+        entry = bytes(60) + len(path.encode()).to_bytes(2, "big") + path.encode()
+        entries += entry + b"\0" * (8 - len(entry) % 8)
+    return b"DIRC" + (2).to_bytes(4, "big") + len(tracked).to_bytes(4, "big") + entries + bytes(20)
+
+
+def test_build_and_dist_folders_git_tracks_are_read_the_others_skipped(tmp_path):
+    write(tmp_path, {"build/Dockerfile": "FROM python\n", "build/pipeline.py": "x = 1\n", "dist/x.py": "",
+                     "src/build/gen.py": "", "train.py": "", ".git/HEAD": "ref: refs/heads/main\n",
+                     ".git/index": git_index(["build/Dockerfile", "build/pipeline.py", "train.py"])})
+    assert paths(tmp_path) == ["build/Dockerfile", "build/pipeline.py", "train.py"]
+
+
+def test_a_scanned_subfolder_asks_the_git_index_of_its_work_tree(tmp_path):
+    write(tmp_path, {"services/api/build/steps.py": "", "services/api/dist/app.whl.txt": "", "x.py": "",
+                     ".git/index": git_index(["services/api/build/steps.py", "x.py"])})
+    assert paths(tmp_path / "services" / "api") == ["build/steps.py"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_build_folders_tracked_in_a_version_4_index_are_read(tmp_path):
+    write(tmp_path, {"a/buil.py": "", "a/build/x.py": "", "b/dist/y.py": "", "c/build/ignored.py": ""})
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "a", "b"], check=True)
+    subprocess.run([*git, "update-index", "--index-version", "4"], check=True)
+    assert paths(tmp_path) == ["a/buil.py", "a/build/x.py", "b/dist/y.py"]
+
+
+def test_without_git_build_folders_are_read_unless_they_look_generated(tmp_path):
+    write(tmp_path, {"build/Dockerfile": "FROM python\n", "build/cloudbuild.yaml": "steps: []\n",
+                     "pkg/build/__init__.py": "", "pkg/build/lib/x.py": "",  # a package named build
+                     "out/build/lib/mylib/core.py": "", "out/build/bdist.linux/x.py": "",  # setuptools' output
+                     "dist/mylib-1.0.tar.gz.py": "", "train.py": ""})
+    assert paths(tmp_path) == ["build/Dockerfile", "build/cloudbuild.yaml", "pkg/build/__init__.py",
+                               "pkg/build/lib/x.py", "train.py"]
+
+
+def test_folders_marking_dvc_and_zenml_projects_are_noted_not_read(tmp_path):
+    write(tmp_path, {".dvc/config": "", "svc/.zen/config.yaml": "", "svc/run.py": "", "other/.dvc/config": ""})
+    found = discover(tmp_path)
+    assert [f.path for f in found.files] == ["svc/run.py"]
+    assert found.marker_dirs == {"": [".dvc"], "other": [".dvc"], "svc": [".zen"]}
 
 
 def test_a_folder_holding_pyvenv_cfg_is_a_virtualenv_whatever_its_name(tmp_path):
@@ -155,6 +205,45 @@ def test_undecodable_bytes_without_a_coding_cookie(tmp_path):
         "latin.py": b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n",  # declared encoding: decodes fine
         "bad.sql": b"SELECT '\xff' FROM t\n"}))
     assert {p: r for p, (r, _) in skips(doc).items()} == {"bad.py": "undecodable", "bad.sql": "undecodable"}
+
+
+def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_printable(tmp_path):
+    (tmp_path / "caf\udce9").mkdir()  # the bytes b"caf\xe9": Latin-1, not UTF-8
+    (tmp_path / "caf\udce9" / "train\udcff.py").write_bytes(b"import pandas as pd\npd.read_csv('data/x.csv')\n")
+    (tmp_path / "notes\nv2.md").write_text("# notes\n")  # a line break in a name
+    doc = scan_repository(tmp_path)
+    assert [f.path for f in doc.files] == ["caf\ufffd/train\ufffd.py", "notes\ufffdv2.md"]
+    assert [(a.file, a.location) for a in doc.data_accesses] == [("caf\ufffd/train\ufffd.py", "data/x.csv")]
+    assert doc.skipped == []
+    assert "\\udc" not in doc.model_dump_json()  # every path is printable, and the JSON is UTF-8
+
+
+def test_folders_named_in_latin1_holding_dvc_files_and_a_project_are_scanned(tmp_path):
+    write(tmp_path, {"data\udce9/raw.csv.dvc": "outs:\n- path: raw.csv\n", "train.py": "x = 1\n",
+                     "svc\udce9/api/requirements.txt": "pandas\n",
+                     "svc\udce9/api/app.py": "import pandas as pd\npd.read_csv('data/x.csv')\n"})
+    doc = scan_repository(tmp_path)
+    assert [p.path for p in doc.projects] == [".", "svc\ufffd/api"]
+    assert [(a.file, a.location) for a in doc.data_accesses] == [("svc\ufffd/api/app.py", "svc\ufffd/api/data/x.csv")]
+
+
+@pytest.mark.parametrize("name", ["logo.png", "photo.JPG", "paper.pdf", "data.zip", "table.parquet",
+                                  "model.pt", "weights.safetensors", "model.joblib", "clip.mp4", "font.woff2"])
+def test_assets_are_not_analysed_by_their_extension_and_never_read(tmp_path, name):
+    # a Git LFS pointer is text: by its content alone it would be read
+    write(tmp_path, {name: "version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 9\n", "ok.py": ""})
+    doc = scan_repository(tmp_path, settings=ScanSettings(max_file_bytes=10))
+    assert {f.path: (f.analysed, f.lines) for f in doc.files} == {name: (False, 0), "ok.py": (True, 0)}
+    assert (doc.skipped, doc.summary.not_analysed) == ([], 1)
+
+
+def test_data_and_text_files_too_large_or_not_utf8_are_not_analysed_not_skipped(tmp_path):
+    write(tmp_path, {"datasets/gdp.csv": b"country,gdp\nC\xf4te d'Ivoire,1\n",  # Latin-1 bytes in a data file
+                     "datasets/big.json": "[" + "1," * 100 + "1]", "big.py": "x = 1\n" * 20})
+    doc = scan_repository(tmp_path, settings=ScanSettings(max_file_bytes=100))
+    assert skips(doc) == {"big.py": ("too_large", None)}  # code too large to read: something not analysed
+    assert {f.path: f.analysed for f in doc.files} == {"big.py": True, "datasets/big.json": False,
+                                                       "datasets/gdp.csv": True}
 
 
 def test_a_binary_file_is_not_analysed_and_not_skipped(tmp_path):

@@ -19,6 +19,17 @@ Policy, and why:
   not its eight leaves); a file with many unused keys gets one finding listing them,
   since its owner prunes it in one go, while a few keys get a finding each, so that
   each can be accepted or fixed on its own.
+- Only the ML system's configuration is judged: configs of examples, tutorials and
+  docs are not, nor a library's Python constants (its public API). Projects of a
+  monorepo (folders with their own manifest) are independent: a setting repeated in
+  two of them, or a file copied from one to the other, is no debt of either; nor across
+  the labs, solutions and exercises of course material, each standalone by design.
+- Near copies compare the whole structure, list items included: two files whose one
+  differing key holds fifty different list entries are no near copies. Python settings
+  computed by an expression (`Path(__file__).parent`) differ per place: never redundant.
+  Keys that version a file's format (`version: 2`) are never redundant settings.
+- Dotenv files are never near copies by keys (each environment sets its own values),
+  but two with the same variables and values are copies (`dotenv_copies`).
 - "undefined" needs a root bound from a config loader (`yaml.safe_load`,
   `OmegaConf.load`, Hydra): `args.lr` or `config["units"]` in a Keras `from_config`
   are not reads of this repository's files. Environment variables are undefined only
@@ -26,6 +37,9 @@ Policy, and why:
   (`.get("x", 1)`, `os.getenv("X", "")`) are optional by design.
 """
 
+import json
+import posixpath
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -38,12 +52,17 @@ from mldebt_core.scan.analyse.config_usage import (
     inside,
     repo_configs,
 )
+from mldebt_core.scan.analyse.dependencies import library_roots, project_of, project_roots
 from mldebt_core.scan.collect.detectors.config_reads import ConfigCode
+from mldebt_core.scan.collect.paths import NON_PRODUCTION_FOLDERS, is_production
 from mldebt_core.scan.findings import make_finding
 from mldebt_core.scan.resolve.repo_facts import RepoFacts
 from mldebt_core.scan.schema import ConfigFile, Finding
 
 KIND = "config_debt"
+_STANDALONE = re.compile(r"(?:^|[-_])(?:labs?|solutions?|exercises?|homeworks?|lessons?|assignments?)(?:$|[-_\d])",
+                         re.I)
+FORMAT_KEYS = frozenset({"version", "schema_version", "format_version", "apiVersion", "kind", "$schema"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +92,32 @@ def config_debt(repo: RepoFacts) -> Analysis:
         return Analysis()
     usage = ConfigUsage(repo, configs)
     settings = repo.settings
-    clusters, near = _near_copies(configs, settings)
-    findings = [*_unused(usage, settings), *near, *_redundant(configs, clusters, settings),
-                *_undefined(usage, settings)]
+    judged = _judged(repo, configs)
+    project = _projects(repo, configs)
+    clusters, near = _near_copies(configs, judged, project, settings)
+    findings = [*_unused(usage, judged, settings), *near, *dotenv_copies([c.file for c in configs], settings),
+                *_redundant(configs, judged, project, clusters, settings), *_undefined(usage, judged, settings)]
     return Analysis(findings=findings, configs=[c.file for c in configs], config_reads=usage.config_reads)
+
+
+def _judged(repo: RepoFacts, configs: list[RepoConfig]) -> set[int]:
+    """Configs of the ML system: not of examples, tutorials or docs, not a library's Python constants."""
+    roots, libraries = project_roots(repo), library_roots(repo)
+    return {i for i, c in enumerate(configs)
+            if not NON_PRODUCTION_FOLDERS.intersection(c.file.path.split("/")[:-1])
+            and not (c.file.format == "python" and project_of(c.file.path, roots) in libraries)}
+
+
+def _projects(repo: RepoFacts, configs: list[RepoConfig]) -> list[str]:
+    """The independent unit of each config: its project, or the deepest lab, solution or exercise folder of course
+    material in it (each lab is standalone by design: a copy in the next lab is no config to derive)."""
+    roots = project_roots(repo)
+    units = []
+    for config in configs:
+        folders = config.file.path.split("/")[:-1]
+        deepest = max((n for n, folder in enumerate(folders, 1) if _STANDALONE.search(folder)), default=0)
+        units.append("/".join(folders[:deepest]) if deepest else project_of(config.file.path, roots))
+    return units
 
 
 # -- findings ------------------------------------------------------------------------------------------
@@ -85,10 +126,10 @@ def _finding(settings, file: str, line: int, anchor: str, message: str, evidence
     return finding.model_copy(update={"confidence": confidence})
 
 
-def _unused(usage: ConfigUsage, settings) -> list[Finding]:
+def _unused(usage: ConfigUsage, judged: set[int], settings) -> list[Finding]:
     limits = settings.config
     out = []
-    for i in sorted(usage.consumed):
+    for i in sorted(usage.consumed & judged):
         file = usage.configs[i].file
         unread = {s.key for n, s in enumerate(file.settings) if not usage.is_read(i, n)}
         groups = _collapse(unread, [s.key for s in file.settings]) if file.format in DATA_FORMATS else sorted(unread)
@@ -132,22 +173,24 @@ def _collapse(unread: set[str], keys: list[str]) -> list[str]:
     return sorted(out)
 
 
-def _near_copies(configs: list[RepoConfig], settings) -> tuple[list[set[int]], list[Finding]]:
-    """Files with the same keys and few differing values; each later file names its closest earlier copy."""
+def _near_copies(configs: list[RepoConfig], judged: set[int], project: list[str],
+                 settings) -> tuple[list[set[int]], list[Finding]]:
+    """Files of one project with the same structure and few differing values; each later file names its closest
+    earlier copy. The structure is every leaf, list items included."""
     limits = settings.config
+    leaves = {i: _leaves(configs[i]) for i in sorted(judged) if configs[i].file.format != "dotenv"}
     by_keys: dict[tuple, list[int]] = defaultdict(list)
-    for i, config in enumerate(configs):
-        keys = frozenset(s.key for s in config.file.settings)
-        if config.file.format != "dotenv" and len(keys) >= limits.near_copy_min_keys:
-            by_keys[(config.file.format, keys)].append(i)
+    for i, values in leaves.items():
+        if len(values) >= limits.near_copy_min_keys:
+            by_keys[(project[i], configs[i].file.format, frozenset(values))].append(i)
     parent: dict[int, int] = {}
     findings = []
     for members in by_keys.values():
         for later_position, b in enumerate(members):
-            values_b = {s.key: s.value for s in configs[b].file.settings}
+            values_b = leaves[b]
             copies = []
             for a in members[:later_position]:
-                differing = sorted(s.key for s in configs[a].file.settings if values_b[s.key] != s.value)
+                differing = sorted(key for key, value in leaves[a].items() if values_b[key] != value)
                 if len(differing) <= limits.near_copy_max_differing_keys:
                     copies.append((len(differing), configs[a].file.path, a, differing))
             if not copies:
@@ -155,8 +198,9 @@ def _near_copies(configs: list[RepoConfig], settings) -> tuple[list[set[int]], l
             _, base_path, a, differing = min(copies)
             parent[b] = parent.get(a, a)
             file = configs[b].file
-            diff = {s.key: s.value for s in configs[a].file.settings}
-            line = min((s.line for s in file.settings if s.key in differing), default=1)
+            diff = leaves[a]
+            lines = {s.key: s.line for s in file.settings}
+            line = min((lines.get(_setting_of(k, lines), 1) for k in differing), default=1)
             what = f"differs only in {', '.join(differing)}" if differing else "is identical"
             findings.append(_finding(
                 settings, file.path, line, f"near_copy:{base_path}",
@@ -172,21 +216,77 @@ def _near_copies(configs: list[RepoConfig], settings) -> tuple[list[set[int]], l
     return list(clusters.values()), findings
 
 
-def _redundant(configs: list[RepoConfig], clusters: list[set[int]], settings) -> list[Finding]:
-    """Settings with the same value in several files of one format (that are not near copies of each other).
+def _leaves(config: RepoConfig) -> dict[str, str]:
+    """Every leaf of a config, list items and dicts inside values included: key -> JSON text."""
+    out: dict[str, str] = {}
+
+    def visit(key: str, value) -> None:
+        if isinstance(value, dict) and value:
+            for name, inner in value.items():
+                visit(f"{key}.{name}", inner)
+        elif isinstance(value, list) and value:
+            for index, inner in enumerate(value):
+                visit(f"{key}[{index}]", inner)
+        else:
+            out[key] = json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    for setting in config.file.settings:
+        try:
+            visit(setting.key, json.loads(setting.value))
+        except ValueError:
+            out[setting.key] = setting.value
+    return out
+
+
+def _setting_of(leaf: str, lines: dict[str, int]) -> str:
+    """The setting a leaf lies in (`features[3]` -> `features`)."""
+    while leaf not in lines and ("[" in leaf or "." in leaf):
+        leaf = leaf[: max(leaf.rfind("["), leaf.rfind("."))]
+    return leaf
+
+
+def dotenv_copies(configs: list[ConfigFile], settings) -> list[Finding]:
+    """Dotenv files with the same variables and values in the same order (copies, whatever their comments): one
+    environment copied around, bound to drift apart. Takes the scan's config files, so that a monorepo can join
+    its projects'."""
+    by_content: dict[tuple, list[ConfigFile]] = defaultdict(list)
+    for config in configs:
+        if config.format == "dotenv" and config.settings and not NON_PRODUCTION_FOLDERS.intersection(
+                config.path.split("/")[:-1]):
+            by_content[tuple((s.key, s.value) for s in config.settings)].append(config)
+    findings = []
+    for members in by_content.values():
+        base = members[0]
+        for file in members[1:]:
+            findings.append(_finding(
+                settings, file.path, 1, f"near_copy:{base.path}",
+                f"{file.path} is a copy of {base.path} ({len(file.settings)} variables, same values): keep one "
+                f"dotenv file and point both places at it, or the copies drift apart",
+                {"problem": "near_copy", "copy_of": base.path, "shared_keys": len(file.settings),
+                 "differing_keys": [], "also_copies_of": [m.path for m in members[1:] if m is not file]},
+                settings.config.duplication_confidence))
+    return findings
+
+
+def _redundant(configs: list[RepoConfig], judged: set[int], project: list[str], clusters: list[set[int]],
+               settings) -> list[Finding]:
+    """Settings with the same value in several files of one format and project (that are not near copies of each
+    other).
 
     Settings repeated across the same files make one finding: the user moves them together into one base.
     """
     limits = settings.config
-    holders: dict[tuple[str, str, str], dict[int, int]] = defaultdict(dict)  # (format, key, value) -> {file: line}
-    for i, config in enumerate(configs):
+    holders: dict[tuple[str, str, str, str], dict[int, int]] = defaultdict(dict)  # (project, format, key, value)
+    for i in sorted(judged):
+        config = configs[i]
         if config.file.format == "dotenv":
             continue
         for s in config.file.settings:
-            if s.value not in ("null", '""', "[]", "{}") and not framework_key(s.key):
-                holders[(config.file.format, s.key, s.value)].setdefault(i, s.line)
+            if s.value not in ("null", '""', "[]", "{}") and not framework_key(s.key) \
+                    and s.key not in FORMAT_KEYS and s.key not in config.computed:
+                holders[(project[i], config.file.format, s.key, s.value)].setdefault(i, s.line)
     groups: dict[frozenset[int], list[tuple[str, str, dict[int, int]]]] = defaultdict(list)
-    for (_, key, value), places in holders.items():
+    for (_, _, key, value), places in holders.items():
         files = frozenset(places)
         if len(files) >= limits.redundant_min_files and not any(files <= cluster for cluster in clusters):
             groups[files].append((key, value, places))
@@ -208,8 +308,12 @@ def _redundant(configs: list[RepoConfig], clusters: list[set[int]], settings) ->
     return out
 
 
-def _undefined(usage: ConfigUsage, settings) -> list[Finding]:
+def _undefined(usage: ConfigUsage, judged: set[int], settings) -> list[Finding]:
     """Reads no config defines, from roots known to hold this repository's config files.
+
+    An environment variable is undefined when the system declares its environment in a `.env` file, production
+    code reads the variable without a default, and neither that file nor anything else provides it (a script, a
+    container, CI, a library's own variables, the code itself).
 
     A loader's root counts only in code that loads a config file of the repository by a known path (code
     that parses pyproject.toml or dvc.yaml reads keys of files that are not configuration); Hydra's config
@@ -219,7 +323,9 @@ def _undefined(usage: ConfigUsage, settings) -> list[Finding]:
     configs = usage.configs
     data = set(usage.data)
     env_declared = {s.key for c in configs if c.file.format == "dotenv" for s in c.file.settings}
-    has_dotenv = any(c.file.format == "dotenv" for c in configs)
+    # the environment is declared in a `.env` (or `.env.example`…) of the system, not in a kustomize `x.env`
+    has_dotenv = any(c.file.format == "dotenv" and posixpath.basename(c.file.path).startswith(".env")
+                     for i, c in enumerate(configs) if i in judged)
     groups = _hydra_group_names(usage)
     out = []
     for path, facts in sorted(usage.code.items()):
@@ -229,7 +335,7 @@ def _undefined(usage: ConfigUsage, settings) -> list[Finding]:
                 continue
             if read.how == "env":
                 name = read.key[0][1:]
-                if not has_dotenv or name in env_declared or name in limits.env_runtime_variables:
+                if not has_dotenv or name in env_declared or usage.env_provided(name) or not is_production(path):
                     continue
                 message = f"environment variable {name} is read here but declared in no dotenv file"
             elif (_known_config_root(read, usage.loads.get(path, set()) & data, usage) and read.key[0] != "hydra"
@@ -264,4 +370,4 @@ def _short(value: str) -> str:
     return value if len(value) <= 40 else value[:39] + "…"
 
 
-__all__ = ["ConfigDiff", "config_debt", "diff_configs"]
+__all__ = ["ConfigDiff", "config_debt", "diff_configs", "dotenv_copies"]

@@ -6,6 +6,13 @@ and from DVC stages mark settings as read (`config_keys` says which keys a read
 reaches); a file counts as consumed when code loads it by a known path, it sits in a
 Hydra config tree, DVC reads it as params, other modules import it (Python settings),
 code reads the environment (dotenv), or at least a set share of its keys is read.
+
+A dotenv variable is read by more than this code's `os.environ`: by pydantic settings
+(case-insensitively, below their prefix, `__` for nested fields), by libraries and tools
+that read their own variables (`MLFLOW_TRACKING_URI`, `AWS_…`: the setting
+`env_library_prefixes`), by shell scripts, Makefiles, Dockerfiles and compose files
+that name it (`$GIT_USER_EMAIL`), by Python code that names it in a string, and by every
+container a compose file hands the dotenv to (`env_file:`).
 """
 
 import posixpath
@@ -14,8 +21,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from mldebt_core.scan.analyse.config_keys import KeyIndex
-from mldebt_core.scan.collect.detectors.config_files import DvcParams, ParsedConfig
+from mldebt_core.scan.collect.detectors.config_files import DvcParams, ParsedConfig, is_dotenv
 from mldebt_core.scan.collect.detectors.config_reads import ConfigCode, RawRead
+from mldebt_core.scan.collect.detectors.dead_code_facts import FACTS as DEAD_CODE_FACTS
+from mldebt_core.scan.collect.detectors.reference_words import WORDS
 from mldebt_core.scan.resolve.repo_facts import RepoFacts
 from mldebt_core.scan.schema import ConfigFile, ConfigRead, ConfigSetting
 
@@ -28,6 +37,7 @@ class RepoConfig:
     file: ConfigFile
     references: tuple[str, ...]  # keys its values interpolate; for Python, constants the module itself uses
     hydra: bool  # holds a Hydra `defaults:` list
+    computed: frozenset[str] = frozenset()  # Python settings computed by an expression, not literals
 
 
 def repo_configs(repo: RepoFacts) -> list[RepoConfig]:
@@ -39,7 +49,8 @@ def repo_configs(repo: RepoFacts) -> list[RepoConfig]:
                 settings = [ConfigSetting(key=s.key, value=s.value, line=s.line) for s in parsed.settings]
                 out.append(RepoConfig(ConfigFile(path=path, format=parsed.format, settings=settings,
                                                  key_count=len(settings), feature_count=parsed.feature_count),
-                                      parsed.references, parsed.hydra_defaults))
+                                      parsed.references, parsed.hydra_defaults,
+                                      frozenset(s.key for s in parsed.settings if not s.literal)))
     return sorted(out, key=lambda c: c.file.path)
 
 
@@ -58,13 +69,21 @@ class ConfigUsage:
         self.whole: set[int] = set()  # config files every key of which may be read
         self.segments: set[str] = set()  # attribute names and last segments of reads (for Python settings)
         self.env: set[str] = set()
+        self.env_insensitive: set[str] = set()  # upper-cased names read whatever their case (pydantic settings)
         self.env_dynamic = False
+        self.env_scripted, self.env_quoted = _env_named(repo)
+        self.env_named = self.env_scripted | self.env_quoted
+        self.env_set = frozenset().union(*(facts.env_set for facts in self.code.values()))
+        self.env_prefixes = tuple(repo.settings.config.env_library_prefixes)
+        self.runtime = frozenset(repo.settings.config.env_runtime_variables)
         self.params_files: set[int] = set()  # read by DVC stages
         self.config_reads: list[ConfigRead] = []
         for path, facts in sorted(self.code.items()):
             self.segments |= facts.attributes
             for read in facts.reads:
                 self._read(path, read, self.loads.get(path, set()))
+        if "env_file" in self.env_named:  # compose hands a dotenv to containers: whatever runs there may read it
+            self.env_dynamic = True
         self._read_imports(repo)
         self._read_by_frameworks([r for r in repo.detected("config_files").values() if isinstance(r, DvcParams)])
         self.consumed = self._consumed(repo)
@@ -77,8 +96,21 @@ class ConfigUsage:
         if config.file.format == "python":
             return key.rsplit(".", 1)[-1] in self.segments or key in config.references
         if config.file.format == "dotenv":
-            return self.env_dynamic or key in self.env
+            return self.env_dynamic or self.env_read(key)
         return (config_index, setting_index) in self.read
+
+    def env_read(self, name: str) -> bool:
+        """Whether an environment variable is read: by this code, a library or tool, a script, a compose file."""
+        upper = name.upper()
+        return (name in self.env or name in self.env_named or upper.startswith(self.env_prefixes)
+                or upper in self.env_insensitive
+                or any(upper.startswith(read + "__") for read in self.env_insensitive if read in upper))
+
+    def env_provided(self, name: str) -> bool:
+        """Whether something other than a dotenv file provides a variable: the shell, a launcher, a script, a
+        container, a library's own configuration or the code itself."""
+        return (name in self.env_scripted or name in self.env_set or name.upper().startswith(self.env_prefixes)
+                or name in self.runtime)
 
     def in_hydra_tree(self, path: str) -> bool:
         return any(inside(path, tree) for tree in self.trees)
@@ -95,6 +127,8 @@ class ConfigUsage:
             name = read.key[0][1:]
             if read.dynamic:
                 self.env_dynamic = True
+            elif read.insensitive:
+                self.env_insensitive.add(name.upper())
             else:
                 self.env.add(name)
             self.config_reads.append(ConfigRead(file=path, line=read.line, key=read.key[0] if name else "$*",
@@ -151,7 +185,7 @@ class ConfigUsage:
     def _consumed(self, repo: RepoFacts) -> set[int]:
         out = {i for loaded in self.loads.values() for i in loaded} | self.params_files
         imported = _imported_paths(repo) if any(c.file.format == "python" for c in self.configs) else set()
-        env_read = bool(self.env) or self.env_dynamic
+        env_read = bool(self.env or self.env_insensitive) or self.env_dynamic
         share = repo.settings.config.consumed_min_read_share
         for i, config in enumerate(self.configs):
             path, fmt, count = config.file.path, config.file.format, len(config.file.settings)
@@ -161,6 +195,14 @@ class ConfigUsage:
             elif fmt in DATA_FORMATS and count and sum(self.is_read(i, s) for s in range(count)) >= share * count:
                 out.add(i)
         return out
+
+
+def _env_named(repo: RepoFacts) -> tuple[frozenset[str], frozenset[str]]:
+    """Names that may be environment variables: words of scripts, Makefiles, Dockerfiles, compose and CI files
+    (not of the dotenv files themselves), and identifiers Python code quotes."""
+    scripted = frozenset().union(*(found for path, found in repo.detected(WORDS).items() if not is_dotenv(path)))
+    quoted = frozenset().union(*(facts.strings for facts in repo.detected(DEAD_CODE_FACTS).values()))
+    return scripted, quoted
 
 
 def framework_key(key: str) -> bool:

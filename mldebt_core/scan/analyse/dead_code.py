@@ -9,14 +9,26 @@ goes by name, so a name used anywhere keeps every definition of it. A flag is an
 UPPER_CASE literal bound once at module level that nothing in the repository can
 rebind: no attribute assignment of that name, no `global`, no string or config key
 naming it (setattr, monkeypatch, env or config loaders).
+
+Unreferenced is not claimed where nobody can tell: in code that tests keep as data (a
+type checker's cases under `tests/mypy/`, fixtures), for the public API of a library (a
+project whose packaging metadata publishes it with trove classifiers: the public names
+of its packages are for other repositories to call), for packaged copies of the code
+(`build/lib/…`, `dist/`), and beside or below a Python file that could not be parsed (a
+template, Python 2, a lab's blank to fill in): its references are unknown. Framework entry points that
+are found by convention (Kedro, TFX, SageMaker, Lambda, behave, asv, Sphinx, pydantic's
+inner `Config`) are left out when the facts are collected (`dead_code_facts`).
 """
 
 import operator
+import posixpath
 from collections import Counter, defaultdict
 
 from mldebt_core.scan.analyse.analysis import Analysis
+from mldebt_core.scan.analyse.dependencies import library_roots, project_of, project_roots
 from mldebt_core.scan.collect.detectors.dead_code_facts import FACTS, DeadBlock, DeadCodeFacts, Definition, FlagTest
 from mldebt_core.scan.collect.detectors.reference_words import WORDS
+from mldebt_core.scan.collect.paths import NON_PRODUCTION_FOLDERS, is_test_file
 from mldebt_core.scan.findings import make_finding
 from mldebt_core.scan.resolve.repo_facts import RepoFacts
 from mldebt_core.scan.schema import Finding
@@ -26,6 +38,9 @@ KIND = "dead_experimental_codepath"
 # (nn.Module.forward, keras Layer.call, NodeVisitor.visit_X) may have its methods called by that framework.
 NEUTRAL_BASES = frozenset({"object", "ABC", "Generic", "Protocol", "NamedTuple", "TypedDict", "Enum", "IntEnum",
                            "StrEnum", "Exception"})
+TEST_DATA_FOLDERS = frozenset({"fixtures", "resources", "data", "assets", "samples", "cases", "snippets", "mypy",
+                               "typing", "stubs"})  # code under tests kept as input of a tool, not run
+UNPARSED = frozenset({"syntax_error", "python2", "undecodable", "recursion_limit"})  # their references are unknown
 _COMPARE = {"==": operator.eq, "!=": operator.ne, "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
             "is": operator.is_, "is not": operator.is_not}
 
@@ -38,6 +53,7 @@ def analyse(repo: RepoFacts) -> Analysis:
     rebound = strings.union(*(f.attribute_stores for f in files.values()))
     free = _framework_free(files)
     settings = repo.settings
+    claimable = _claimable(repo)
     candidates: dict[str, list[tuple[int, int, Finding]]] = defaultdict(list)
     for path in sorted(files):
         facts = files[path]
@@ -45,7 +61,7 @@ def analyse(repo: RepoFacts) -> Analysis:
         found += [(b.first, b.last, _block_finding(path, b, settings)) for b in facts.dead]
         found += _flag_findings(path, facts.flag_tests, repo, files, rebound, words)
         found += [(d.first, d.last, _unreferenced_finding(path, d, settings)) for d in facts.definitions
-                  if d.name not in referenced
+                  if d.name not in referenced and claimable(path, d)
                   and (d.kind != "method" or all(free(base, path) for base in facts.classes[d.owner]))]
     findings, dead_lines = [], 0
     for found in candidates.values():
@@ -53,6 +69,43 @@ def analyse(repo: RepoFacts) -> Analysis:
         findings += [f for _, _, f in kept]
         dead_lines += _covered_lines([(first, last) for first, last, _ in kept])
     return Analysis(findings=findings, code_health={"dead_lines": dead_lines})
+
+
+def _claimable(repo: RepoFacts):
+    """(path, definition) -> whether "referenced nowhere" can be judged for it at all."""
+    roots = project_roots(repo)
+    unparsed = {posixpath.dirname(r.path) for r in repo.results
+                if r.language == "Python" and r.skip is not None and r.skip.reason in UNPARSED}
+    libraries = library_roots(repo)
+    packages = {info.path.rsplit("/", 1)[0] for info in repo.index.by_name.values() if info.is_package}
+
+    def claimable(path: str, definition: Definition) -> bool:
+        folders = path.split("/")[:-1]
+        if _packaged_copy(folders) or any("/".join(folders[:n]) in unparsed for n in range(len(folders) + 1)) \
+                or (is_test_file(path) and TEST_DATA_FOLDERS.intersection(folders)):
+            return False
+        return not (libraries and _public_api(path, folders, definition, libraries, roots, packages))
+    return claimable
+
+
+def _packaged_copy(folders: list[str]) -> bool:
+    """`build/lib/pkg/…`, `build/bdist.linux/…`, `dist/…`: copies a build made of the code."""
+    return "dist" in folders or any(a == "build" and (b.startswith(("lib", "bdist"))) for a, b in
+                                    zip(folders, folders[1:]))
+
+
+def _public_api(path: str, folders: list[str], definition: Definition, libraries: frozenset[str],
+                roots: list[str], packages: set[str]) -> bool:
+    """A public name of a published library's package: importable by other repositories, so its use is unseen."""
+    if project_of(path, roots) not in libraries \
+            or not any("/".join(folders[:n]) in packages for n in range(1, len(folders) + 1)):
+        return False  # not inside one of its packages (a script, an example)
+    if any(part.startswith("_") for part in [*folders, path.rsplit("/", 1)[-1]] if part != "__init__.py") \
+            or NON_PRODUCTION_FOLDERS.intersection(folders) or is_test_file(path):
+        return False
+    names = definition.qualname.split(".")
+    nested_function = definition.kind == "function" and len(names) > 1
+    return not nested_function and not any(name.startswith("_") for name in names)
 
 
 def _block_finding(path: str, block: DeadBlock, settings) -> Finding:

@@ -10,16 +10,16 @@ import fnmatch
 import posixpath
 import re
 
-import networkx as nx
-
 from mldebt_core.scan.analyse.analysis import Analysis
+from mldebt_core.scan.collect.remote_io import is_container_path
 from mldebt_core.scan.findings import make_finding
+from mldebt_core.scan.resolve.accesses import SYSTEM_FOLDERS
 from mldebt_core.scan.resolve.lineage import Lineage, code_node
 from mldebt_core.scan.resolve.repo_facts import RepoFacts
 from mldebt_core.scan.schema import DataAccess, Finding
 
 _VERSION_SEGMENT = re.compile(
-    r"(?:^|[/_\-.=@])(?:v\d+(?:\.\d+)*|version[=_\-]?\w+|\d{4}-?\d{2}-?\d{2}(?:t\d+)?|\d{4}[/_\-]\d{2}|"
+    r"(?:^|[/_\-.=@:])(?:v\d+(?:\.\d+)*|version[=_\-]?\w+|\d{4}-?\d{2}-?\d{2}(?:t\d+)?|\d{4}[/_\-]\d{2}|"
     r"[0-9a-f]{12,64}|snapshot[=_\-]?\w*|rev[=_\-]?\w+)(?=$|[/_\-.=?])", re.I)
 _VERSIONED_HOLE = re.compile(r"\{[^}]*(?:date|day|ds|dt|version|ver|snapshot|run_id|timestamp|ts|hash|sha|"
                              r"commit|rev|month|year|week)[^}]*\}", re.I)
@@ -43,6 +43,10 @@ def feedback_loops(lineage: Lineage, accesses, settings) -> list[Finding]:
     """Cycles through training and a prediction artifact: the model's output becomes its own training
     data. One finding per strongly connected component, with a shortest such cycle as evidence. (A model
     file read back by training is a checkpoint, not a loop.)"""
+    if not _has_predictions(lineage):
+        return []
+    import networkx as nx  # a tenth of a second of start-up: only for repositories that write predictions
+
     findings = []
     graph = lineage.graph
     for component in sorted(nx.strongly_connected_components(graph), key=min):
@@ -64,8 +68,14 @@ def feedback_loops(lineage: Lineage, accesses, settings) -> list[Finding]:
     return findings
 
 
+def _has_predictions(lineage: Lineage) -> bool:
+    return any(a.role == "prediction" for a in lineage.artifacts.values())
+
+
 def correction_cascades(lineage: Lineage, accesses, settings) -> list[Finding]:
     """A model trained on the predictions of another model."""
+    if not _has_predictions(lineage):
+        return []
     findings = []
     graph = lineage.graph
     arts = lineage.artifacts
@@ -98,10 +108,11 @@ def correction_cascades(lineage: Lineage, accesses, settings) -> list[Finding]:
 
 
 def undeclared_consumers(lineage: Lineage, accesses, consumers: dict[str, list[str]], settings) -> list[Finding]:
-    """Model and prediction artifacts this repository produces, read by code not declared as their consumer."""
+    """Predictions this repository produces, read by code not declared as their consumer. (A model's readers
+    are the code that serves or evaluates it; the paper's undeclared consumers use a model's *output*.)"""
     findings = []
     for art in sorted(lineage.artifacts.values(), key=lambda a: a.id):
-        if art.role == "data" or not art.writers:  # a model fetched from elsewhere has its own owner
+        if art.role != "prediction" or not art.writers:  # predictions fetched from elsewhere have their own owner
             continue
         declared = [c for pattern, allowed in consumers.items()
                     if fnmatch.fnmatchcase(art.location, pattern) for c in allowed]
@@ -119,13 +130,25 @@ def undeclared_consumers(lineage: Lineage, accesses, consumers: dict[str, list[s
 
 def unstable_dependencies(lineage: Lineage, accesses, files: frozenset[str], dvc_tracked: frozenset[str],
                           settings) -> list[Finding]:
-    """External inputs (read, never written here) with no version, date or hash and no DVC tracking."""
+    """External inputs (read, never written here) with no version, date or hash and no DVC tracking.
+
+    No claim where the input is not external data after all: a temporary, system or container path, a file
+    this repository writes (under another spelling) or commits, a config, prompt or asset file, a table
+    this repository creates, a local service, a feature store or a model registry.
+    """
     findings = []
+    locations: dict[str, list[str]] = {}
+    apis: dict[str, set[str]] = {}
+    for access in accesses:
+        if access.mode == "read" and access.artifact:
+            locations.setdefault(access.artifact, []).append(access.location)
+            apis.setdefault(access.artifact, set()).add(access.api)
+    produced = _produced(lineage)
     for art in sorted(lineage.artifacts.values(), key=lambda a: a.id):
-        if art.writers or not art.readers or art.location.startswith("{") or is_versioned(art.location):
+        if art.writers or not art.readers or art.location.startswith("{") or is_versioned(art.location) \
+                or all(is_versioned(loc) for loc in locations.get(art.id, [art.location])):
             continue  # a location that starts at a run-time value ({root}/x) could be anywhere: no claim
-        if art.kind == "file" and (_in_repo(art.location, art.readers, files)
-                                   or _dvc_tracked(art.location, files, dvc_tracked)):
+        if not _external_data(art, files, dvc_tracked, produced, apis.get(art.id, set())):
             continue
         access = _first(accesses, art.id, art.readers[0])
         where = {"url": "a remote URL", "table": "a table", "file": "a path"}[art.kind]
@@ -134,6 +157,61 @@ def unstable_dependencies(lineage: Lineage, accesses, files: frozenset[str], dvc
             message=f"reads {art.location}: {where} with no version, date or hash and no DVC tracking",
             evidence={"artifact": art.id, "readers": art.readers}))
     return findings
+
+
+_TEMPORARY = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)(?:/|$)|(?:^|/)(?:tmp|temp|tmpdir|temp_dir)(?:/|$)", re.I)
+_NOT_DATA_EXTENSIONS = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".j2", ".jinja", ".jinja2",
+                        ".prompt", ".tmpl", ".template", ".md", ".html", ".css", ".js", ".png", ".jpg", ".jpeg",
+                        ".gif", ".svg", ".ico", ".ttf", ".woff", ".woff2", ".mp3", ".wav", ".mp4", ".pem", ".key",
+                        ".crt", ".sh", ".py", ".ipynb", ".sql", ".mdx", ".rst")
+_NOT_DATA_NAMES = re.compile(r"(?:^|[^a-z])(?:config|configs|settings|params|parameters|hparams|prompts?|templates?|"
+                             r"schema|secrets?|credentials|options|args|vocab|tokenizer|labels?|classes)(?:[^a-z]|$)")
+_LOCAL_HOST = re.compile(r"^(?:https?|wss?|grpc)://(?:[^/@]*@)?(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\]|"
+                         r"[A-Za-z0-9_-]+)(?::\d+)?(?:/|$)")
+_PLACEHOLDER = re.compile(r"\?{4}|<[^<>/]+>|\bX{4,}\b")
+_WEB_PAGES = (".html", ".htm", ".php", ".asp", ".aspx", ".jsp")
+_DATA_READERS = ("pandas.", "polars.", "spark.read", "numpy.", "datasets.", "dask.", "DataFrame")
+_MANAGED = ("feast://", "hopsworks://", "models:/", "runs:/", "vertex://", "sagemaker://")
+
+
+def _produced(lineage: Lineage) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(basenames of files written here, folders written here, last names of tables written here)."""
+    written = [a for a in lineage.artifacts.values() if a.writers]
+    files = [a.location.rstrip("/") for a in written if a.kind == "file"]
+    return (frozenset(posixpath.basename(f) for f in files), frozenset(files),
+            frozenset(a.location.rsplit(".", 1)[-1].lower() for a in written if a.kind == "table"))
+
+
+def _external_data(art, files: frozenset[str], dvc_tracked: frozenset[str], produced, apis: set[str]) -> bool:
+    """Is the artifact data that comes from outside the repository (where a version matters)?"""
+    basenames, folders, tables = produced
+    location = art.location
+    if art.kind == "table":
+        return location.rsplit(".", 1)[-1].lower() not in tables
+    path = location.split("://", 1)[1].partition("/")[2] if "://" in location else location  # no scheme, no host
+    name = posixpath.basename(path.split("?", 1)[0].rstrip("/"))
+    if name.lower().endswith(_NOT_DATA_EXTENSIONS) or _NOT_DATA_NAMES.search(name.lower()) or _PLACEHOLDER.search(
+            location):
+        return False  # configs, prompts, assets; `????-??`, `<your-bucket>`: a template to fill in
+    if art.kind == "url":
+        return _remote_data(location, name, apis)
+    if (_TEMPORARY.search(location) or location.startswith(("~/.", *SYSTEM_FOLDERS)) or is_container_path(location)
+            or any(c in name for c in "{}*") or name in basenames or _committed_nearby(name, art.readers, files)
+            or any(location.startswith(f + "/") or f.startswith(location.rstrip("/") + "/") for f in folders)):
+        return False
+    return not (_in_repo(location, art.readers, files) or _dvc_tracked(location, files, dvc_tracked))
+
+
+def _remote_data(location: str, name: str, apis: set[str]) -> bool:
+    """Data at a URL: not a local service, a feature store or a model registry, not an address that starts at
+    a run-time value (`s3://{bucket}/…`); over HTTP, a file (`….csv`) or read by a data reader, not an API call."""
+    scheme, _, rest = location.partition("://")
+    if location.startswith(_MANAGED) or _LOCAL_HOST.match(location) or rest.startswith("{"):
+        return False
+    if scheme in ("http", "https"):
+        return "." in name.strip(".") and not name.lower().endswith(_WEB_PAGES) or any(
+            a.startswith(_DATA_READERS) for a in apis)
+    return True
 
 
 def multiple_languages(languages: dict[str, list[str]], settings) -> list[Finding]:
@@ -147,7 +225,7 @@ def multiple_languages(languages: dict[str, list[str]], settings) -> list[Findin
         evidence={lang: files for lang, files in sorted(languages.items())})]
 
 
-_REGISTRY_VERSION = re.compile(r"^models:/[^/]+/\d+$")  # a model registry version, not a stage or alias
+_REGISTRY_VERSION = re.compile(r"^models:/[^/]+/\d+$|^hf://[^@]+@")  # a registry version or a pinned hub revision
 
 
 def is_versioned(location: str) -> bool:
@@ -156,8 +234,22 @@ def is_versioned(location: str) -> bool:
 
 
 def _in_repo(location: str, readers: list[str], files: frozenset[str]) -> bool:
+    """Committed: at the location, beside a reader, or under another root (`/app/x.csv` of a container, a
+    script run from a sub-project's folder) where the path's tail is a committed file's."""
     candidates = [location, *(posixpath.normpath(posixpath.join(posixpath.dirname(r), location)) for r in readers)]
-    return any(c in files for c in candidates)
+    if any(c in files for c in candidates):
+        return True
+    tail = posixpath.normpath(location).lstrip("./")
+    folders = tuple(c.rstrip("/") + "/" for c in candidates)  # `cp -r source/lib/blueprints …`: a committed folder
+    return any(f.startswith(folders) for f in files) or (
+        bool(tail) and "/" in tail and any(f.endswith("/" + tail) for f in files))
+
+
+def _committed_nearby(name: str, readers: list[str], files: frozenset[str]) -> bool:
+    """A committed file of that name in the reader's project folder: read from another working folder
+    (`04-evaluation/code/x.ipynb` reads `data/g.csv`, committed as `04-evaluation/data/g.csv`)."""
+    roots = {posixpath.dirname(posixpath.dirname(r)) for r in readers}
+    return any(posixpath.basename(f) == name and any(f.startswith(r + "/") or not r for r in roots) for f in files)
 
 
 def _dvc_tracked(location: str, files: frozenset[str], dvc_tracked: frozenset[str]) -> bool:

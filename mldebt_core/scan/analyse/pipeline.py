@@ -1,25 +1,33 @@
 """Pipeline jungles (§ 5), read off the lineage graph: long chains of intermediate
-files, many scripts that both read and write them, and code joining many inputs."""
+files, many scripts that both read and write them, and code joining many inputs.
+Files that a pipeline framework declares (a DVC stage's outs, a Kedro catalog dataset)
+are steps of a declared pipeline, the paper's remedy: not a jungle's intermediates."""
 
-import networkx as nx
+from collections import Counter
+from typing import TYPE_CHECKING
 
 from mldebt_core.scan.analyse.analysis import Analysis
 from mldebt_core.scan.findings import make_finding
+from mldebt_core.scan.resolve.frameworks import declared_by_framework
 from mldebt_core.scan.resolve.lineage import code_node
 from mldebt_core.scan.resolve.repo_facts import RepoFacts
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def analyse(repo: RepoFacts) -> Analysis:
     settings = repo.settings.code
     lineage = repo.lineage
-    graph = lineage.graph
-    intermediates = {a.id for a in lineage.artifacts.values() if a.readers and a.writers}
-    chain = longest_intermediate_chain(graph, intermediates)
+    declared = {a.artifact for a in repo.accesses if a.artifact and declared_by_framework(a.api)}
+    intermediates = {a.id for a in lineage.artifacts.values() if a.readers and a.writers and a.id not in declared}
+    chain = longest_intermediate_chain(lineage.graph, intermediates) if intermediates else []
     read_write = sorted(
-        node.removeprefix("code:") for node in graph if node.startswith("code:")
-        and any(p in intermediates for p in graph.predecessors(node))
-        and any(s in intermediates for s in graph.successors(node)))
-    fan_in = {node.removeprefix("code:"): graph.in_degree(node) for node in graph if node.startswith("code:")}
+        node.removeprefix("code:") for node in lineage.graph if node.startswith("code:")
+        and any(p in intermediates for p in lineage.graph.predecessors(node))
+        and any(s in intermediates for s in lineage.graph.successors(node))) if intermediates else []
+    fan_in = {node.removeprefix("code:"): inputs for node, inputs in
+              Counter(e.target for e in lineage.edges if e.target.startswith("code:")).items()}
     widest = max(sorted(fan_in), key=lambda p: fan_in[p], default=None)
     findings = []
     steps = sum(n in intermediates for n in chain)
@@ -38,7 +46,7 @@ def analyse(repo: RepoFacts) -> Analysis:
                     f"(setting: {settings.pipeline_max_read_write_scripts})",
             evidence={"scripts": read_write}))
     if widest and fan_in[widest] > settings.pipeline_max_join_fan_in:
-        inputs = sorted(graph.predecessors(code_node(widest)))
+        inputs = sorted(e.source for e in lineage.edges if e.target == code_node(widest))
         findings.append(make_finding(
             "pipeline_jungle", repo.settings, widest, None, anchor="fan_in",
             message=f"joins {fan_in[widest]} inputs (setting: {settings.pipeline_max_join_fan_in})",
@@ -48,11 +56,13 @@ def analyse(repo: RepoFacts) -> Analysis:
         "max_join_fan_in": fan_in[widest] if widest else 0})
 
 
-def longest_intermediate_chain(graph: nx.DiGraph, intermediates: set[str]) -> list[str]:
+def longest_intermediate_chain(graph: "nx.DiGraph", intermediates: set[str]) -> list[str]:
     """The lineage path (artifacts and code, alternating) through the most intermediate artifacts.
 
     Cycles (feedback loops) are condensed first: a loop counts once, not forever.
     """
+    import networkx as nx  # a tenth of a second of start-up: only for repositories with intermediate files
+
     if not graph:
         return []
     condensed = nx.condensation(graph)

@@ -14,6 +14,7 @@ ROW_VALIDATORS = frozenset({"pydantic"})  # counts when the same file walks a Da
 MONITORING_PACKAGES = frozenset({"evidently", "whylogs", "alibi_detect", "nannyml", "deepchecks", "frouros"})
 SERVING_PACKAGES = frozenset({"flask", "fastapi", "bentoml", "starlette", "django", "grpc", "kserve", "seldon_core",
                               "litserve", "gradio", "streamlit"})
+METRIC_MODULES = ("sklearn.metrics", "evaluate", "torchmetrics")
 DATA_READERS = PANDAS_READERS | PANDAS_SQL_READERS | {"read_sql_table"}
 
 
@@ -58,6 +59,19 @@ def _checks_data(repo: RepoFacts, hygiene: dict) -> bool:
     return False
 
 
+def _evaluates_logged_predictions(repo: RepoFacts, production: dict) -> bool:
+    """Predictions written here are read back by production code that scores them (sklearn.metrics…):
+    a prediction log checked against outcomes, as batch pipelines do with a predictions table."""
+    for artifact in repo.lineage.artifacts.values():
+        if artifact.role != "prediction" or not artifact.writers:
+            continue
+        for reader in artifact.readers:
+            facts = production.get(reader)
+            if facts and any(not imp.level and imp.module.startswith(METRIC_MODULES) for imp in facts.imports):
+                return True
+    return False
+
+
 def _monitoring(repo: RepoFacts, hygiene: dict) -> list:
     """Predictions that reach production (written as a prediction artifact, or served) and are never watched.
 
@@ -74,6 +88,8 @@ def _monitoring(repo: RepoFacts, hygiene: dict) -> list:
         if (found and found.monitor_line) or any(
                 not imp.level and imp.module.split(".")[0] in MONITORING_PACKAGES for imp in facts.imports):
             return []
+    if _evaluates_logged_predictions(repo, production):
+        return []
     settings = repo.settings.hygiene
     return [make_finding(
         "monitoring_gap", repo.settings, None, None, anchor="no-prediction-monitoring",

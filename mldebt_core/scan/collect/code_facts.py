@@ -15,6 +15,7 @@ class RawAccess:
     expression: str
     target: str = "path"  # "path" | "sql" (value is SQL text) | "table" (value is a table name)
     function: str = ""
+    predicted: bool = False  # a write of a value that comes from a model's predictions (collect/predictions.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +28,11 @@ class ImportFact:
 
 @dataclass(frozen=True, slots=True)
 class ParamAccess:
-    """A module-level function reads or writes the location its caller passes in a parameter."""
+    """A module-level function reads or writes a location built from the parameters its caller passes
+    (`save_json(data, name, folder)` writes `os.path.join(folder, name)`)."""
     function: str
-    param: str
-    position: int | None  # None for keyword-only parameters
-    access: RawAccess  # its value holds Hole(param) where the caller's argument goes
+    params: tuple[tuple[str, int | None], ...]  # (parameter, position; None for keyword-only) of each hole
+    access: RawAccess  # its value holds Hole(param) where each of the caller's arguments goes
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,8 @@ class CallSite:
     args: tuple[tuple[Value, str] | None, ...]  # per position: (value, expression), None when nothing known
     kwargs: tuple[tuple[str, Value, str], ...]
     function: str
+    attribute_of: str = ""  # `utils.save_model(...)`: the module name the function is an attribute of
+    predicted: bool = False  # an argument holds predictions: what the helper writes of it is a prediction
 
 
 @dataclass(slots=True)

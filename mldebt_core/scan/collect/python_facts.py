@@ -7,28 +7,16 @@ The visitor only collects; resolution across files (`resolve/`) and analysis
 
 import ast
 import builtins
+import re
+from dataclasses import replace
 
-from mldebt_core.scan.collect.access_apis import (
-    FILE_OPENERS,
-    FIT_METHODS,
-    MODEL_EXTENSIONS,
-    MODEL_LOAD_CALLS,
-    MODEL_SAVE_METHODS,
-    NUMPY_READERS,
-    NUMPY_WRITERS,
-    PANDAS_READERS,
-    PANDAS_SQL_READERS,
-    PANDAS_WRITERS,
-    PREDICT_METHODS,
-    SERIALIZER_DUMPS,
-    SERIALIZER_LOADS,
-    SERIALIZERS,
-    SPARK_READ_TERMINALS,
-    SPARK_WRITE_TERMINALS,
-    SQL_RECEIVER_HINTS,
-)
+from mldebt_core.scan.collect.access_apis import FIT_METHODS
 from mldebt_core.scan.collect.code_facts import CallSite, CodeFacts, ImportFact, ParamAccess, RawAccess
-from mldebt_core.scan.collect.sql import looks_like_sql
+from mldebt_core.scan.collect.handles import handle_value
+from mldebt_core.scan.collect.local_io import classify_local, open_mode
+from mldebt_core.scan.collect.predictions import is_predicted, model_like, predicts
+from mldebt_core.scan.collect.remote_io import classify_remote
+from mldebt_core.scan.collect.shell import analyse_shell, shell_value
 from mldebt_core.scan.collect.values import Evaluator, Hole, Ref, Value, dotted_name, source_text
 from mldebt_core.settings import DEFAULT_SCAN_SETTINGS, ScanSettings
 
@@ -51,7 +39,12 @@ class _Collector:
         self.scopes: list[dict[str, ast.AST | Ref]] = [self.module_scope]
         self.function_names: list[str] = []
         self.handles: dict[str, int] = {}  # name bound by `with open(...) as f` -> index of that open access
-        self.evaluator = Evaluator(path, self.lookup, settings.value_resolution_depth)
+        self.augments: list[dict[str, list[ast.AST]]] = [{}]  # per scope: name -> values it took in place
+        self.predicting_functions: set[str] = set()  # functions here that return a model's predictions
+        self._predicting_scopes: set[str] = set()  # functions (dotted) that call a model or a predicting function
+        self._may_predict: set[str] = set()  # scopes (dotted) with a call that may predict, visited so far
+        self.evaluator = Evaluator(path, self.lookup, settings.value_resolution_depth, handle_value)
+        self.previous = self.evaluator.previous  # id(bound expression) -> the binding it replaced
         self.consumed: set[int] = set()  # opens whose handle a serializer used (reported once, as the serializer)
         self.open_index: dict[int, int] = {}  # id(open call) -> index in accesses
         self.function_spans: list[tuple[int, int]] = []  # (first, last line) of every function
@@ -122,13 +115,50 @@ class _Collector:
         if node.value is not None:
             self.walk(node.value)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        scope = self.scopes[-1]
+        if len(self.scopes) == 1 and isinstance(node.value, (ast.Constant, ast.List, ast.Tuple)):
+            self._schema(node.value)
         for target in targets:
             if isinstance(target, ast.Name) and node.value is not None:
-                self.scopes[-1][target.id] = node.value
-                if isinstance(node.value, ast.Call) and id(node.value) in self.open_index:
-                    self.handles[target.id] = self.open_index[id(node.value)]
+                if (old := scope.get(target.id)) is not None:
+                    self.previous[id(node.value)] = old  # `p = join("configs", p)` reads the old p
+                scope[target.id] = node.value
+                self.handles.pop(target.id, None)
+                if isinstance(node.value, ast.Call):
+                    self._bind_handle(target.id, node.value)
+                if target.id == "__tablename__" and len(self.scopes) > 1:  # an ORM model declares its table
+                    self.record(node.value, "write", "sqlalchemy.__tablename__", node.value, target="table")
             else:
+                if node.value is not None:  # `df["score"] = preds`, `a, b = ...`: what `df`, `a` took in
+                    for name in _taken_by(target):
+                        self.augments[-1].setdefault(name, []).append(node.value)
                 self.walk(target)
+
+    def _schema(self, value: ast.AST) -> None:
+        """`MIGRATIONS = ["CREATE TABLE scores (…)", …]`: tables this repository creates, wherever it runs them."""
+        for item in value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]:
+            if isinstance(item, ast.Constant) and isinstance(item.value, str) and _DDL.match(item.value):
+                self.record_value(item, "write", "sql.schema", (item.value,), source_text(item, 120), target="sql")
+
+    def _bind_handle(self, name: str, value: ast.Call) -> None:
+        if id(value) in self.open_index:
+            self.handles[name] = self.open_index[id(value)]
+        elif (dotted_name(value.func) or "").endswith(("writer", "DictWriter")) and value.args \
+                and isinstance(value.args[0], ast.Name) and value.args[0].id in self.handles:
+            self.handles[name] = self.handles[value.args[0].id]  # csv.writer(f) writes where f does
+
+    def visit_return(self, node: ast.Return) -> None:
+        """`def llm(prompt): … return response.choices[0].message.content`: calling llm() predicts."""
+        if node.value is None:
+            return
+        self.walk(node.value)
+        if self.function_names and self._function() in self._predicting_scopes and is_predicted(self, node.value):
+            self.predicting_functions.add(self.function_names[-1])
+
+    def visit_for(self, node: ast.For | ast.AsyncFor) -> None:
+        for name in _taken_by(node.target):  # `for p in preds`: p holds what preds holds
+            self.augments[-1].setdefault(name, []).append(node.iter)
+        self.children(node)
 
     def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for decorator in node.decorator_list:
@@ -150,11 +180,13 @@ class _Collector:
                 **{a.arg: None for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None}}
         self.scopes[-1][node.name] = node
         self.scopes.append(scope)
+        self.augments.append({})
         self.function_names.append(node.name)
         self.function_spans.append((node.lineno, node.end_lineno or node.lineno))
         for statement in node.body:
             self.walk(statement)
         self.function_names.pop()
+        self.augments.pop()
         self.scopes.pop()
 
     def visit_class(self, node: ast.ClassDef) -> None:
@@ -162,10 +194,12 @@ class _Collector:
             self.walk(item)
         self.scopes[-1][node.name] = node
         self.scopes.append({})
+        self.augments.append({})
         self.function_names.append(node.name)
         for statement in node.body:
             self.walk(statement)
         self.function_names.pop()
+        self.augments.pop()
         self.scopes.pop()
 
     def visit_with(self, node: ast.With | ast.AsyncWith) -> None:
@@ -185,19 +219,69 @@ class _Collector:
         attr = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
         if attr is None:
             return
+        name = dotted_name(func)
+        predicting = predicts(node, attr, name)
+        if predicting or model_like(attr):
+            self._may_predict.add(self._function())
         if attr in FIT_METHODS and isinstance(func, ast.Attribute):
             self.facts.fits = True
-        elif attr in PREDICT_METHODS and isinstance(func, ast.Attribute):
+        elif predicting:
             self.facts.predicts = True
-        name = dotted_name(func)
+            self._predicting_scopes.add(self._function())
+        elif isinstance(func, ast.Name) and func.id in self.predicting_functions:
+            self._predicting_scopes.add(self._function())
         receiver = dotted_name(func.value) if isinstance(func, ast.Attribute) else None
-        self._classify(node, func, attr, name, receiver)
+        if attr in ("system", "getoutput", "run_cell_magic") and isinstance(func.value, ast.Call) \
+                and isinstance(func.value.func, ast.Name) and func.value.func.id == "get_ipython":
+            self.visit_shell(node, attr)
+            return
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            self._method_call(node, func.value.id, attr)
+        if not classify_remote(self, node, func, attr, name, receiver):
+            classify_local(self, node, func, attr, name, receiver)
         if isinstance(func, ast.Name) and func.id not in _BUILTINS and (node.args or node.keywords):
             self._call_site(node, func.id)
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (node.args or node.keywords) \
+                and isinstance(self.lookup(func.value.id), Ref):  # `utils.save_model(model, path)`
+            self._call_site(node, attr, func.value.id)
 
-    def _call_site(self, node: ast.Call, callee: str) -> None:
+    def _method_call(self, node: ast.Call, owner: str, attr: str) -> None:
+        """What a method call tells of its receiver: `rows.append(pred)` takes in predictions, `f.write(x)`
+        writes through a handle, `get_ipython().system(...)` runs a shell line (an un-magicked `!wget …`)."""
+        if attr in _TAKING_METHODS:
+            self.augments[-1].setdefault(owner, []).append(node)
+        elif attr in _WRITING_METHODS and owner in self.handles:
+            index = self.handles[owner]
+            access = self.facts.accesses[index]
+            if access.mode == "write" and not access.predicted and is_predicted(self, node):
+                self.facts.accesses[index] = replace(access, predicted=True)
+
+    def visit_shell(self, node: ast.Call, attr: str) -> None:
+        """IPython's shell escapes as the notebook un-magic leaves them: `get_ipython().system("wget …")`."""
+        command = node.args[2] if attr == "run_cell_magic" and len(node.args) > 2 else node.args[0] if node.args \
+            else None
+        if attr == "run_cell_magic" and not (node.args and isinstance(node.args[0], ast.Constant)
+                                             and node.args[0].value in ("bash", "sh", "script", "system")):
+            return
+        if not (isinstance(command, ast.Constant) and isinstance(command.value, str)):
+            return
+        text = _IPYTHON_VARIABLE.sub(lambda m: self._shell_variable(m), command.value)
+        accesses, runs = analyse_shell(text)
+        for access in accesses:
+            line = node.lineno + access.line - 1
+            self.facts.accesses.append(RawAccess(line, access.mode, access.api, shell_value(access), access.location,
+                                                 function=self._function()))
+        self.facts.runs.extend((node.lineno + line - 1, target) for line, target in runs)
+
+    def _shell_variable(self, match) -> str:
+        """`{url}` or `$url` in a shell escape is the Python variable: its literal value when known."""
+        name = match.group(1) or match.group(2)
+        value = self.evaluator.value(ast.Name(name, ast.Load()))
+        return value[0] if len(value) == 1 and isinstance(value[0], str) else "${" + name + "}"
+
+    def _call_site(self, node: ast.Call, callee: str, attribute_of: str = "") -> None:
         """Keep calls that may pass a location to a helper (`read_dataframe("data/x.parquet")`)."""
-        bound = self.lookup(callee)
+        bound = self.lookup(attribute_of or callee)
         if bound is not None and not isinstance(bound, (Ref, *_DEFINITIONS)):
             return  # a variable holding a callable: unknown target
 
@@ -214,120 +298,88 @@ class _Collector:
         args = tuple(None if isinstance(a, ast.Starred) else known(a) for a in node.args)
         kwargs = tuple((k.arg, *found) for k in node.keywords if k.arg and (found := known(k.value)))
         if any(args) or kwargs:
+            predicted = any(is_predicted(self, a) for a in [*node.args, *(k.value for k in node.keywords)])
             self.facts.call_sites.append(CallSite(node.lineno, callee, bound if isinstance(bound, Ref) else None,
-                                                  args, kwargs, self._function()))
+                                                  args, kwargs, self._function(), attribute_of, predicted))
 
-    def _classify(self, node: ast.Call, func, attr: str, name: str | None, receiver: str | None) -> None:
-        if name in FILE_OPENERS:
-            mode = _open_mode(_arg(node, 1, "mode"))
-            if (location := _arg(node, 0, "file", "filename", "name", "urlpath", "uri")) is not None:
-                self.open_index[id(node)] = len(self.facts.accesses)
-                self._record(node, mode, name, location)
-            return
-        if receiver in SERIALIZERS:
-            if attr in SERIALIZER_LOADS:
-                self._stream(node, "read", f"{receiver}.{attr}", _arg(node, 0, "f", "file", "stream", "filename", "fp"))
-            elif attr in SERIALIZER_DUMPS:
-                self._stream(node, "write", f"{receiver}.{attr}",
-                             _arg(node, 1, "f", "file", "stream", "filename", "fp"))
-            return
-        if attr in PANDAS_READERS:
-            self._record(node, "read", _api(receiver, attr),
-                         _arg(node, 0, "filepath_or_buffer", "path", "io", "source", "path_or_buf"))
-        elif attr in PANDAS_SQL_READERS:
-            self._record(node, "read", _api(receiver, attr), _arg(node, 0, "sql", "query"), target="sql")
-        elif attr == "read_sql_table":
-            self._record(node, "read", _api(receiver, attr), _arg(node, 0, "table_name"), target="table")
-        elif attr in PANDAS_WRITERS and isinstance(func, ast.Attribute):
-            self._record(node, "write", f"DataFrame.{attr}",
-                         _arg(node, 0, "path_or_buf", "path", "excel_writer", "file"))
-        elif attr == "to_sql" and isinstance(func, ast.Attribute):
-            self._record(node, "write", "DataFrame.to_sql", _arg(node, 0, "name"), target="table")
-        elif receiver in ("np", "numpy") and attr in NUMPY_READERS:
-            self._record(node, "read", f"numpy.{attr}", _arg(node, 0, "file", "fname", "filename"))
-        elif receiver in ("np", "numpy") and attr in NUMPY_WRITERS:
-            self._record(node, "write", f"numpy.{attr}", _arg(node, 0, "file", "fname"))
-        elif attr == "tofile" and isinstance(func, ast.Attribute):
-            self._record(node, "write", "ndarray.tofile", _arg(node, 0, "fid", "file"))
-        elif attr in ("read_text", "read_bytes", "write_text", "write_bytes") and isinstance(func, ast.Attribute):
-            mode = "read" if attr.startswith("read") else "write"
-            self._record(node, mode, f"Path.{attr}", func.value)
-        elif attr == "open" and isinstance(func, ast.Attribute) and receiver not in ("io", "os", "webbrowser", "Image"):
-            self.open_index[id(node)] = len(self.facts.accesses)
-            self._record(node, _open_mode(_arg(node, 0, "mode")), "Path.open", func.value)
-        elif (name in MODEL_LOAD_CALLS or (attr in ("load_model", "load_weights") and node.args)) \
-                and not isinstance(self.lookup(name or ""), _DEFINITIONS):  # the repo's own load_model()
-            self._record(node, "read", name or attr, _arg(node, 0, "filepath", "fname", "model_file", "path"))
-        elif attr in MODEL_SAVE_METHODS and isinstance(func, ast.Attribute) and node.args:
-            self._record(node, "write", f"model.{attr}", _arg(node, 0, "filepath", "fname", "path"))
-        elif attr == "savefig" and node.args:
-            self._record(node, "write", "matplotlib.savefig", _arg(node, 0, "fname"))
-        elif name in ("mlflow.log_artifact", "mlflow.log_artifacts", "wandb.save"):
-            self._record(node, "read", name, _arg(node, 0, "local_path", "local_dir", "glob_str"))
-        elif name == "tf.saved_model.save":
-            self._record(node, "write", name, _arg(node, 1, "export_dir"))
-        elif (attr == "save" and isinstance(func, ast.Attribute) and node.args
-              and _looks_like_model_save(receiver, node, self)):
-            self._record(node, "write", "model.save", node.args[0])
-        elif isinstance(func, ast.Attribute) and (spark := _spark_direction(func)):
-            self._spark(node, spark, attr)
-        elif attr == "table" and receiver is not None and receiver.rsplit(".", 1)[-1] in ("spark", "session"):
-            self._record(node, "read", "spark.table", _arg(node, 0, "tableName"), target="table")
-        elif attr in ("execute", "executemany", "sql", "executescript", "query") and node.args:
-            self._sql_call(node, attr, receiver)
-
-    def _spark(self, node: ast.Call, direction: str, attr: str) -> None:
-        if direction == "read" and attr in SPARK_READ_TERMINALS:
-            target = "table" if attr == "table" else "path"
-            self._record(node, "read", f"spark.read.{attr}", _arg(node, 0, "path", "paths", "tableName"), target=target)
-        elif direction == "write" and attr in SPARK_WRITE_TERMINALS:
-            target = "table" if attr in ("saveAsTable", "insertInto", "toTable") else "path"
-            self._record(node, "write", f"spark.write.{attr}", _arg(node, 0, "path", "name", "tableName"),
-                         target=target)
-
-    def _sql_call(self, node: ast.Call, attr: str, receiver: str | None) -> None:
-        value = self.evaluator.value(node.args[0])
-        literal = "".join(p for p in value if isinstance(p, str))
-        if looks_like_sql(literal) or (not literal and receiver and any(
-                hint in receiver.lower() for hint in SQL_RECEIVER_HINTS)):
-            self._record(node, "read", f"sql.{attr}", node.args[0], target="sql")
-
-    def _stream(self, node: ast.Call, mode: str, api: str, stream: ast.AST | None) -> None:
-        if stream is None:
-            return
-        opened = None
-        if isinstance(stream, ast.Call) and id(stream) in self.open_index:
-            opened = self.open_index[id(stream)]
-        elif isinstance(stream, ast.Name) and stream.id in self.handles:
-            opened = self.handles[stream.id]
-        if opened is None:
-            self._record(node, mode, api, stream)
-            return
-        self.consumed.add(opened)
-        source = self.facts.accesses[opened]
-        self.facts.accesses.append(RawAccess(node.lineno, mode, api, source.value, source.expression,
-                                             function=self._function()))
-
-    def _record(self, node: ast.Call, mode: str, api: str, location: ast.AST | None, target: str = "path") -> None:
+    # -- recording (the context that collect/local_io.py and collect/remote_io.py record through) ----------------
+    def record(self, node: ast.AST, mode: str, api: str, location: ast.AST | None, target: str = "path",
+               data: ast.AST | None = None) -> None:
+        """An access at `node` of the place `location` names; `data` is what a write writes."""
         if location is None or (isinstance(location, ast.Call) and (dotted_name(location.func) or "").endswith(
                 ("StringIO", "BytesIO"))):  # in-memory buffers are no data location
             return
-        value = self.evaluator.value(location)
-        expression = source_text(location, 120)
-        self.facts.accesses.append(RawAccess(node.lineno, mode, api, value, expression, target, self._function()))
+        opened = self._opened(location)
+        if opened is not None:  # `df.to_parquet(f)` of `with blob.open("w") as f`: reported once, as the writer
+            self.consumed.add(opened)
+            source = self.facts.accesses[opened]
+            self.record_value(node, mode, api, source.value, source.expression, target, data)
+            return
+        self.record_value(node, mode, api, self.evaluator.value(location), source_text(location, 120), target, data)
+
+    def record_value(self, node: ast.AST, mode: str, api: str, value: Value, expression: str, target: str = "path",
+                     data: ast.AST | None = None) -> None:
+        predicted = mode == "write" and data is not None and is_predicted(self, data)
+        self.facts.accesses.append(RawAccess(node.lineno, mode, api, value, expression, target, self._function(),
+                                             predicted))
+
+    def open_path(self, node: ast.Call, location: ast.AST | None, mode: ast.AST | None, api: str) -> None:
+        """An opener (`open(p, "w")`, `fs.open(p)`): its handle may be used by a reader or writer later."""
+        if location is not None:
+            self._remember_opened(node, lambda: self.record(node, open_mode(mode), api, location))
+
+    def open_handle(self, node: ast.Call, mode: str, api: str, value: Value) -> None:
+        """`blob.open("w")`: an opener whose location is a client handle's."""
+        self._remember_opened(node, lambda: self.record_value(node, mode, api, value, self.receiver_text(node)))
+
+    def _remember_opened(self, node: ast.Call, record) -> None:
+        """Run `record`; when it recorded an access (an in-memory buffer records none), the opener's handle is it."""
+        before = len(self.facts.accesses)
+        record()
+        if len(self.facts.accesses) > before:
+            self.open_index[id(node)] = before
+
+    def receiver_text(self, node: ast.Call) -> str:
+        return source_text(node.func.value, 120) if isinstance(node.func, ast.Attribute) else ""
+
+    def bindings(self, name: str) -> list[ast.AST]:
+        """Every expression `name` was bound to or took in, in the scopes seen from here (for predictions)."""
+        found = []
+        for scope, augments in zip(reversed(self.scopes), reversed(self.augments)):
+            bound = scope.get(name)
+            while isinstance(bound, ast.AST) and not isinstance(bound, _DEFINITIONS):
+                found.append(bound)
+                bound = self.previous.get(id(bound))
+            found.extend(augments.get(name, ()))
+            if name in scope:
+                break
+        return found
+
+    def _opened(self, location: ast.AST) -> int | None:
+        if isinstance(location, ast.Call):
+            return self.open_index.get(id(location))
+        if isinstance(location, ast.Name):
+            return self.handles.get(location.id)
+        return None
 
     def _function(self) -> str:
         return ".".join(self.function_names)
 
+    def may_predict_here(self) -> bool:
+        """Could a value seen from here hold predictions? Only if this scope or one around it called a model."""
+        names = self.function_names
+        return bool(self._may_predict) and any(".".join(names[:depth]) in self._may_predict
+                                               for depth in range(len(names) + 1))
+
     def finish(self) -> CodeFacts:
         self.facts.detected = {name: detector.result() for name, detector in self.detectors.items()}
         self.facts.accesses = [a for i, a in enumerate(self.facts.accesses) if i not in self.consumed]
-        for access in self.facts.accesses:  # summaries: which parameter of a function is the location it uses
+        for access in self.facts.accesses:  # summaries: which parameters of a function make the location it uses
             params = self.function_params.get(access.function)
-            holes = [p for p in access.value if isinstance(p, Hole)]
-            if params and len(holes) == 1 and holes[0].text in params:
-                self.facts.param_accesses.append(
-                    ParamAccess(access.function, holes[0].text, params[holes[0].text], access))
+            holes = [p.text for p in access.value if isinstance(p, Hole)]
+            if params and holes and all(h in params for h in holes):
+                self.facts.param_accesses.append(ParamAccess(
+                    access.function, tuple((h, params[h]) for h in dict.fromkeys(holes)), access))
         self.evaluator.describe = False  # module constants: most are no location, and unparsing them is slow
         for name, bound in self.module_scope.items():
             if isinstance(bound, Ref):
@@ -338,50 +390,22 @@ class _Collector:
         return self.facts
 
 
-def _api(receiver: str | None, attr: str) -> str:
-    if receiver in (None, "pd", "pandas"):
-        return f"pandas.{attr}"
-    return f"{receiver}.{attr}"
+def _taken_by(target: ast.AST) -> list[str]:
+    """Names whose value an assignment target changes: `df` of `df["x"]`/`df.x`, each name of a tuple."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in _taken_by(elt)]
+    if isinstance(target, ast.Starred):
+        return _taken_by(target.value)
+    while isinstance(target, (ast.Subscript, ast.Attribute)):
+        target = target.value
+    return [target.id] if isinstance(target, ast.Name) else []
 
 
-def _arg(node: ast.Call, position: int, *keywords: str) -> ast.AST | None:
-    for keyword in node.keywords:
-        if keyword.arg in keywords:
-            return keyword.value
-    args = [a for a in node.args if not isinstance(a, ast.Starred)]
-    return args[position] if position < len(args) else None
-
-
-def _open_mode(node: ast.AST | None) -> str:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(c in node.value for c in "wax+"):
-        return "write"
-    return "read"
-
-
-def _spark_direction(func: ast.Attribute) -> str | None:
-    """'read'/'write' when the call chain passes through `.read`/`.write` (Spark's DataFrameReader/Writer)."""
-    node = func.value
-    while True:
-        if isinstance(node, ast.Call):
-            node = node.func
-        elif isinstance(node, ast.Attribute):
-            if node.attr in ("read", "readStream"):
-                return "read"
-            if node.attr in ("write", "writeStream", "writeTo"):
-                return "write"
-            node = node.value
-        else:
-            return None
-
-
-def _looks_like_model_save(receiver: str | None, node: ast.Call, collector: _Collector) -> bool:
-    if receiver and any(hint in receiver.lower() for hint in ("model", "net", "estimator", "clf", "regressor",
-                                                               "classifier", "booster", "pipeline")):
-        return True
-    literal = "".join(p for p in collector.evaluator.value(node.args[0]) if isinstance(p, str))
-    return literal.lower().endswith(MODEL_EXTENSIONS)
-
-
+_TAKING_METHODS = frozenset({"append", "extend", "insert", "update", "add", "assign", "put", "concat"})
+_WRITING_METHODS = frozenset({"write", "writelines", "writerow", "writerows", "dump"})
+_DDL = re.compile(r"\s*create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?(?:table|view|materialized\s+view)\b",
+                  re.I)
+_IPYTHON_VARIABLE = re.compile(r"\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _BUILTINS = frozenset(dir(builtins))
 _HANDLERS = {
@@ -394,6 +418,9 @@ _HANDLERS = {
     ast.ClassDef: _Collector.visit_class,
     ast.With: _Collector.visit_with,
     ast.AsyncWith: _Collector.visit_with,
+    ast.For: _Collector.visit_for,
+    ast.Return: _Collector.visit_return,
+    ast.AsyncFor: _Collector.visit_for,
     ast.Call: _Collector.visit_call,
 }
 _LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue,

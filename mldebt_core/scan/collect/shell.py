@@ -4,6 +4,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from mldebt_core.scan.collect.values import Hole
+
 _ASSIGN = re.compile(r"^(?:export\s+)?([A-Za-z_]\w*)=(.*)$")
 _VAR = re.compile(r"\$\{?([A-Za-z_]\w*)\}?")
 _REDIRECT = re.compile(r"(?<![<>&\d])(>>?|<)\s*(\"[^\"]*\"|'[^']*'|[^\s;&|<>]+)")
@@ -19,6 +21,16 @@ class ShellAccess:
     api: str
     location: str
     resolved: bool
+
+
+_HOLE = re.compile(r"(\{\$\w+\})")
+
+
+def shell_value(access: ShellAccess) -> tuple:
+    """The location as a value: unset shell variables (rendered `{$NAME}`) become holes, so it reads partial."""
+    if access.resolved:
+        return (access.location,)
+    return tuple(Hole(part[1:-1]) if _HOLE.fullmatch(part) else part for part in _HOLE.split(access.location) if part)
 
 
 def analyse_shell(text: str) -> tuple[list[ShellAccess], list[tuple[int, str]]]:
@@ -76,25 +88,56 @@ def _command_accesses(number: int, command: str, env, runs) -> list[ShellAccess]
         if target:
             runs.append((number, target))
     elif program in ("curl", "wget"):
-        urls = [w for w in words if "://" in w]
-        out = _option_value(words, ("-o", "--output") if program == "curl" else ("-O", "--output-document"))
-        for url in urls:
-            location, ok = _substitute(url, env)
-            found.append(ShellAccess(number, "read", program, location, ok))
-        if out:
-            location, ok = _substitute(out, env)
-            found.append(ShellAccess(number, "write", program, location, ok))
+        found.extend(_download(number, program, words, env))
     else:
         for prefix in _COPIERS:
             if tuple(words[: len(prefix)]) == prefix:
                 operands = [w for w in words[len(prefix):] if not w.startswith("-")]
                 if len(operands) >= 2:
                     api = " ".join(prefix)
-                    for word, mode in ((operands[-2], "read"), (operands[-1], "write")):
+                    source, target = operands[-2], operands[-1]
+                    if (target in (".", "./") or target.endswith("/")) and not source.endswith(("/", "*")):
+                        target = target.rstrip("/") + "/" + source.rstrip("/").rsplit("/", 1)[-1]  # into a folder
+                        target = target.removeprefix("./")
+                    for word, mode in ((source, "read"), (target, "write")):
                         location, ok = _substitute(word, env)
                         found.append(ShellAccess(number, mode, api, location, ok))
                 break
     return found
+
+
+def _download(number: int, program: str, words: list[str], env) -> list[ShellAccess]:
+    """`wget URL` saves the URL's file name (under `-P dir`), `-O file` names it, `-O -`/`-qO-` pipes it on;
+    `curl -o file` names it, `curl -O` keeps the URL's file name, plain curl prints it."""
+    urls = [w for w in words if "://" in w]
+    found = []
+    for url in urls:
+        location, ok = _substitute(url, env)
+        found.append(ShellAccess(number, "read", program, location, ok))
+    if program == "curl":
+        out = _option_value(words, ("-o", "--output"))
+        if out is None and any(w in ("-O", "--remote-name") or (w.startswith("-") and not w.startswith("--")
+                                                                 and "O" in w) for w in words[1:]):
+            out = _file_name(urls[-1]) if urls else None
+    else:
+        out = _option_value(words, ("-O", "--output-document"))
+        joined = next((w[3:] for w in words if w.startswith("-qO") or w.startswith("-nvO")), None)
+        if out is None and joined is not None:
+            out = joined or "-"
+        if out is None and urls and not any(w in ("-O", "--output-document") for w in words):
+            folder = _option_value(words, ("-P", "--directory-prefix"))
+            name = _file_name(urls[-1])
+            out = f"{folder.rstrip('/')}/{name}" if folder and name else name
+    if out and out != "-" and not out.startswith("/dev/"):
+        location, ok = _substitute(out, env)
+        found.append(ShellAccess(number, "write", program, location, ok))
+    return found
+
+
+def _file_name(url: str) -> str | None:
+    """The file name a download keeps: the URL path's last segment (none for a bare host)."""
+    path = url.split("?", 1)[0].split("#", 1)[0].split("://", 1)[-1].rstrip("/")
+    return path.rsplit("/", 1)[-1] if "/" in path else None
 
 
 def _python_target(args: list[str]) -> str | None:

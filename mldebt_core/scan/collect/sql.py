@@ -6,7 +6,8 @@ common table expressions are not tables, and `{expr}` holes may stand in names.
 
 import re
 
-_NAME = r"(?:[`\"\[]?[A-Za-z_{][\w${}]*[`\"\]]?)(?:\.(?:[`\"\[]?[A-Za-z_{][\w${}]*[`\"\]]?)){0,2}"
+_SEGMENT = r"(?:`[A-Za-z_{][\w${}.:-]*`|[\"\[]?[A-Za-z_{][\w${}]*[\"\]]?)"  # BigQuery quotes `project-id.ds.t`
+_NAME = _SEGMENT + r"(?:\." + _SEGMENT + r"){0,2}"
 _COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 _STRINGS = re.compile(r"'(?:[^']|'')*'")
 _FROM_IN_FUNCTION = re.compile(r"\b(?:extract|substring|trim|overlay|position)\s*\([^()]*\)", re.I)

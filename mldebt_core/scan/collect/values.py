@@ -8,6 +8,7 @@ at run time. `'{expr}'` marks a hole when a value is rendered.
 import ast
 import posixpath
 import re
+import string
 from dataclasses import dataclass
 
 FILE_ANCHOR = "\x00repo/"  # prefix of values derived from __file__: repository-relative paths
@@ -32,7 +33,8 @@ Value = tuple[Part, ...]
 _PATH_CONSTRUCTORS = frozenset({"Path", "PurePath", "PosixPath", "pathlib.Path", "pathlib.PurePath",
                                 "os.path.join", "path.join", "posixpath.join", "join", "joinpath"})
 _IDENTITY_CALLS = frozenset({"str", "os.fspath", "os.path.abspath", "os.path.realpath", "os.path.normpath",
-                             "os.path.expanduser", "abspath", "realpath", "normpath", "Path.resolve"})
+                             "os.path.expanduser", "abspath", "realpath", "normpath", "Path.resolve",
+                             "text", "sqlalchemy.text", "sa.text", "dedent", "textwrap.dedent"})
 _IDENTITY_METHODS = frozenset({"resolve", "absolute", "expanduser", "as_posix", "strip", "rstrip"})
 _PATH_METHODS = _IDENTITY_METHODS | {"joinpath", "join", "with_suffix", "with_name"}
 _MAX_HOLE_TEXT = 40
@@ -72,11 +74,14 @@ class Evaluator:
     first, then module scope) or a `Ref` when the name was imported.
     """
 
-    def __init__(self, file_path: str, lookup, depth: int = 6):
+    def __init__(self, file_path: str, lookup, depth: int = 6, handles=None):
         self.file_anchor = FILE_ANCHOR + file_path
         self.lookup = lookup
         self.depth = depth
         self.describe = True  # False: holes get a cheap text (a dotted name or "…"), no ast.unparse
+        self.handles = handles  # (evaluator, call, depth) -> Value | None: client handles (buckets, blobs…)
+        self.previous: dict[int, ast.AST] = {}  # id(bound expression) -> the name's binding before it
+        self._active: set[int] = set()  # bindings being evaluated: `p = join("configs", p)` reads the previous p
 
     def hole(self, node: ast.AST) -> Value:
         return hole(node) if self.describe else (Hole(dotted_name(node) or "…"),)
@@ -99,8 +104,16 @@ class Evaluator:
             bound = self.lookup(node.id)
             if isinstance(bound, Ref):
                 return (bound,)
-            if bound is not None and not isinstance(bound, _DEFINITIONS):
-                return self.value(bound, depth + 1)  # a name indirection: the only step that counts
+            while bound is not None and id(bound) in self._active:  # the name inside its own reassignment
+                bound = self.previous.get(id(bound))
+            if isinstance(bound, Ref):
+                return (bound,)
+            if bound is not None and not isinstance(bound, (*_DEFINITIONS, Ref)):
+                self._active.add(id(bound))
+                try:
+                    return self.value(bound, depth + 1)  # a name indirection: the only step that counts
+                finally:
+                    self._active.discard(id(bound))
             return self.hole(node)
         if isinstance(node, ast.JoinedStr):
             parts: list[Part] = []
@@ -161,12 +174,40 @@ class Evaluator:
                     return (posixpath.splitext(receiver[0])[0] + suffix[0],)
             if func.attr == "with_name" and len(node.args) == 1:
                 return join([parent(receiver, node), args()[0]])
+        if isinstance(func, ast.Attribute) and func.attr == "format" and _is_str_literal(func.value):
+            return self._format(func.value.value, node, depth)
         if name in ("os.getenv", "os.environ.get", "getenv") and node.args:
             if len(node.args) > 1:  # the default is where the data lives unless someone overrides it
                 return self.value(node.args[1], depth)
             env = node.args[0]
             return (Hole("$" + env.value if isinstance(env, ast.Constant) else "$env"),)
+        if self.handles is not None and (value := self.handles(self, node, depth)) is not None:
+            return value
         return self.hole(node)
+
+    def _format(self, template: str, node: ast.Call, depth: int) -> Value:
+        """`"data/{}_{day}.csv".format(name, day=d)`: the template with each field's argument in place."""
+        try:
+            fields = list(string.Formatter().parse(template))
+        except ValueError:
+            return self.hole(node)
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        positional = [a for a in node.args if not isinstance(a, ast.Starred)]
+        parts: list[Part] = []
+        auto = 0
+        for literal, field, spec, _ in fields:
+            parts.append(literal)
+            if field is None:
+                continue
+            if field == "":
+                field, auto = str(auto), auto + 1
+            argument = (positional[int(field)] if int(field) < len(positional) else None) if field.isdigit() \
+                else keywords.get(field)
+            if argument is None or spec:  # `{row.id}`, `{x[0]}`, `{v:%Y}`: a run-time value
+                parts.append(Hole(field))
+            else:
+                parts.extend(self.value(argument, depth))
+        return merge(parts)
 
 
 def _is_str_literal(node: ast.AST) -> bool:

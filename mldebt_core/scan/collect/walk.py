@@ -1,20 +1,46 @@
 """Which files a scan covers, and what language each is in.
 
-Skips VCS, virtualenv, build and cache folders and whatever the repository's
-.gitignore files exclude. Symlinked folders are never followed; a symlinked file
-is kept only when its target lies inside the repository.
+Skips VCS, virtualenv and cache folders and whatever the repository's .gitignore
+files exclude, unless git tracks it (a force-added file is the repository's). Build
+outputs (`build/`, `dist/`) are skipped only when git tracks nothing in them (or,
+without git, when they hold what builds leave there). Symlinked
+folders are never followed; a symlinked file is kept only when its target lies inside
+the repository. Paths are shown printable: a file name that is not UTF-8 keeps its
+place with replacement characters. Project markers that are folders (`.dvc/`, `.zen/`)
+are noted on the way.
 """
 
+import fnmatch
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
 
+from mldebt_core.scan.collect.git_index import Tracked, tracked
+
 SKIPPED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", ".tox", ".nox", ".eggs", "node_modules", ".ipynb_checkpoints", "build", "dist",
-    "site-packages", ".dvc", ".idea", ".vscode", ".cache", "htmlcov",
+    ".ruff_cache", ".tox", ".nox", ".eggs", "node_modules", ".ipynb_checkpoints",
+    "site-packages", ".dvc", ".zen", ".idea", ".vscode", ".cache", "htmlcov",
+})
+BUILD_DIRS = frozenset({"build", "dist"})  # read when git tracks files in them
+BUILD_OUTPUTS = ("lib", "lib.*", "bdist.*", "temp.*", "scripts-*", "html", "doctrees", "latex", "CMakeFiles",
+                 "CMakeCache.txt", "*.egg-info", "*.whl", "*.tar.gz")  # what setuptools, Sphinx, CMake leave
+PROJECT_DIR_MARKERS = frozenset({".dvc", ".zen"})  # folders that mark a DVC or ZenML project's root
+
+# Files the scanner never reads: images, documents, archives, data and model files, media, fonts, binaries.
+ASSET_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".ico", ".webp", ".svg", ".eps", ".psd", ".heic",
+    ".pdf", ".doc", ".docx", ".ppt", ".pptx", ".xls", ".xlsx", ".odt", ".ods", ".odp", ".key", ".numbers",
+    ".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar", ".whl", ".egg", ".jar", ".war", ".zst",
+    ".parquet", ".feather", ".arrow", ".avro", ".orc", ".h5", ".hdf5", ".hdf", ".npy", ".npz", ".mat", ".sav",
+    ".dta", ".sas7bdat", ".db", ".sqlite", ".sqlite3", ".duckdb", ".tfrecord", ".tfrecords", ".lmdb", ".mdb",
+    ".pkl", ".pickle", ".joblib", ".dill", ".pt", ".pth", ".ckpt", ".onnx", ".pb", ".safetensors", ".keras",
+    ".tflite", ".mlmodel", ".gguf", ".ggml", ".caffemodel", ".weights", ".params", ".bin", ".msgpack", ".cbm",
+    ".mp3", ".wav", ".flac", ".ogg", ".m4a", ".mp4", ".avi", ".mov", ".mkv", ".webm",
+    ".ttf", ".otf", ".woff", ".woff2", ".eot",
+    ".so", ".dll", ".dylib", ".exe", ".o", ".a", ".pyc", ".pyd", ".class", ".wasm",
 })
 
 LANGUAGE_BY_SUFFIX = {
@@ -70,41 +96,102 @@ def _language_of_shebang(line: str) -> str:
     return LANGUAGE_BY_INTERPRETER.get(program.rstrip("0123456789.") or program, "Other")
 
 
+def is_asset(path: str) -> bool:
+    """An image, archive, data or model file: listed, never read."""
+    name = path.rsplit("/", 1)[-1]
+    return "." in name and os.path.splitext(name)[1].lower() in ASSET_SUFFIXES
+
+
+def printable(path: str) -> str:
+    """The path as it can be shown and stored: bytes that are not UTF-8 and control characters become U+FFFD."""
+    if path.isprintable():
+        return path
+    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)
+
+
+@dataclass
+class Discovery:
+    files: list[RepoFile]  # sorted by path
+    marker_dirs: dict[str, list[str]] = field(default_factory=dict)
+    """folder (relative, '' for the root) -> the project markers among its subfolders ('.dvc', '.zen')"""
+
+
 def discover_files(root: Path) -> list[RepoFile]:
     """All files of the repository under `root`, sorted by path."""
-    root_real = os.path.realpath(root)
-    found: list[RepoFile] = []
-    _walk(root_real, root_real, "", [], found)
-    found.sort(key=lambda f: f.path)
-    return found
+    return discover(root).files
 
 
-def _walk(root: str, directory: str, rel: str, ignores: list[tuple[str, pathspec.PathSpec]],
-          found: list[RepoFile]) -> None:
-    gitignore = os.path.join(directory, ".gitignore")
-    if os.path.isfile(gitignore):
-        with open(gitignore, encoding="utf-8", errors="replace") as handle:
-            ignores = [*ignores, (rel, pathspec.GitIgnoreSpec.from_lines(handle))]
+def discover(root: Path) -> Discovery:
+    """The repository's files, sorted by path, and the project markers its folders hold."""
+    walk = _Walk(os.path.realpath(root))
+    walk.walk(walk.root, "", [])
+    walk.found.sort(key=lambda f: f.path)
+    return Discovery(walk.found, walk.markers)
+
+
+class _Walk:
+    def __init__(self, root: str):
+        self.root = root
+        self.found: list[RepoFile] = []
+        self.markers: dict[str, list[str]] = {}
+        self._tracked: Tracked | None | bool = False  # False: the git index is not read yet
+
+    def walk(self, directory: str, rel: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> None:
+        gitignore = os.path.join(directory, ".gitignore")
+        if os.path.isfile(gitignore):
+            with open(gitignore, encoding="utf-8", errors="replace") as handle:
+                ignores = [*ignores, (rel, pathspec.GitIgnoreSpec.from_lines(handle))]
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            child_rel = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in PROJECT_DIR_MARKERS:
+                    self.markers.setdefault(printable(rel), []).append(entry.name)
+                if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info"):
+                    continue
+                if _ignored(ignores, child_rel + "/") and not self._tracks(child_rel, folder=True):
+                    continue
+                if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                    continue
+                if entry.name in BUILD_DIRS and not self._read_build_dir(entry.path, child_rel):
+                    continue
+                self.walk(entry.path, child_rel, ignores)
+            elif _ignored(ignores, child_rel) and not self._tracks(child_rel, folder=False):
+                continue
+            elif entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if os.path.isfile(target) and target.startswith(self.root + os.sep):
+                    self.found.append(RepoFile(printable(child_rel), target, os.path.getsize(target)))
+            elif entry.is_file(follow_symlinks=False):
+                self.found.append(RepoFile(printable(child_rel), entry.path, entry.stat(follow_symlinks=False).st_size))
+
+    def _git(self) -> Tracked | None:
+        if self._tracked is False:  # read once, when a path first needs it
+            self._tracked = tracked(self.root)
+        return self._tracked
+
+    def _tracks(self, rel: str, folder: bool) -> bool:
+        known = self._git()
+        return known is not None and rel in (known.folders if folder else known.files)
+
+    def _read_build_dir(self, path: str, rel: str) -> bool:
+        """A `build/` or `dist/` folder is read when git tracks files in it; without git, unless it looks generated."""
+        known = self._git()
+        return rel in known.folders if known is not None else not _looks_generated(path)
+
+
+def _looks_generated(path: str) -> bool:
     try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        names = os.listdir(path)
     except OSError:
-        return
-    for entry in entries:
-        child_rel = f"{rel}/{entry.name}" if rel else entry.name
-        if entry.is_dir(follow_symlinks=False):
-            if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info") or _ignored(ignores, child_rel + "/"):
-                continue
-            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                continue
-            _walk(root, entry.path, child_rel, ignores, found)
-        elif _ignored(ignores, child_rel):
-            continue
-        elif entry.is_symlink():
-            target = os.path.realpath(entry.path)
-            if os.path.isfile(target) and target.startswith(root + os.sep):
-                found.append(RepoFile(child_rel, target, os.path.getsize(target)))
-        elif entry.is_file(follow_symlinks=False):
-            found.append(RepoFile(child_rel, entry.path, entry.stat(follow_symlinks=False).st_size))
+        return True
+    if "__init__.py" in names:  # a package that happens to be called build or dist
+        return False
+    return os.path.basename(path) == "dist" or any(fnmatch.fnmatch(n, p) for n in names for p in BUILD_OUTPUTS)
 
 
 def _ignored(ignores: list[tuple[str, pathspec.PathSpec]], rel_path: str) -> bool:

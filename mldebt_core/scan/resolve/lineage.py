@@ -8,22 +8,31 @@ import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-
-import networkx as nx
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from mldebt_core.scan.collect.access_apis import MODEL_EXTENSIONS
 from mldebt_core.scan.collect.paths import is_test_file
 from mldebt_core.scan.schema import Artifact, DataAccess, LineageEdge
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 STRONG_MODEL_EXTENSIONS = tuple(e for e in MODEL_EXTENSIONS if e not in (".bin", ".pb", ".pkl", ".pickle", ".model"))
 MODEL_APIS = ("joblib.", "torch.", "pickle.", "dill.", "cloudpickle.", "model.", "load_model", "load_weights",
-              "tf.saved_model", "keras.")
+              "tf.saved_model", "keras.", "kedro.pickle.")
+MODEL_ONLY_APIS = frozenset({"huggingface.from_pretrained", "huggingface.save_pretrained", "wandb.log_model",
+                             "wandb.use_model", "sagemaker.Model", "aiplatform.Model.upload"})
+REGISTRY_MODEL_URIS = ("url:models:/", "url:runs:/", "url:hopsworks://models/", "url:vertex://models/",
+                       "url:sagemaker://model-packages/")
 _PREDICTION_WORDS = re.compile(r"(?:^|[^a-z])(pred|preds|prediction|predictions|predicted|scores|scored|"
                                r"inference|inferences|forecast|forecasts)(?:[^a-z]|$)")
 
 
 _URI = re.compile(r"^[a-zA-Z][\w+.-]+:/")
 _TEXT_EXTENSIONS = (".txt", ".json", ".csv", ".log", ".md", ".html", ".yaml", ".yml", ".png", ".svg")
+_TABLE_EXTENSIONS = (".parquet", ".pq", ".feather", ".arrow", ".tsv", ".xlsx", ".xls", ".orc", ".avro", ".jsonl")
+"""data files: a `model_input_table.parquet` named after a model is still a table of data"""
 
 
 def code_node(path: str) -> str:
@@ -34,23 +43,50 @@ def artifact_id(location: str, target: str) -> str:
     if target == "table":
         return f"table:{location}"
     if _URI.match(location) and not location.startswith("file:"):
-        return f"url:{location}"  # also registry URIs: models:/churn/3, runs:/<id>/model
+        return f"url:{registry_object(location)}"  # also registry URIs: models:/churn/3, runs:/<id>/model
     return f"file:{location.removeprefix('file://')}"
+
+
+_REGISTRY_VERSION = (
+    (re.compile(r"^(models:/[^/@]+)(?:/[^/]+|@[^/]+)$"), r"\1"),  # models:/churn/3, /Production, @champion
+    (re.compile(r"^(hf://(?:datasets/|spaces/)?[^@/]+(?:/[^@/]+)?)@[^/]+"), r"\1"),  # hf://org/name@rev/file
+    (re.compile(r"^(hopsworks://(?:fg|fv|models)/[^/]+)/v\w+$"), r"\1"),  # hopsworks://fg/iris/v1
+    (re.compile(r"^wandb://(?:[^/:]+/)*([^/:]+)(?::[^/]+)?$"), r"wandb://\1"),  # wandb://team/proj/name:alias
+)
+
+
+def registry_object(location: str) -> str:
+    """A registry's object without its version, stage or alias: a model registered here and the same model
+    loaded at `models:/churn/Production` are one artifact (the location of each access keeps the version)."""
+    for pattern, replacement in _REGISTRY_VERSION:
+        location = pattern.sub(replacement, location)
+    return location
 
 
 @dataclass(frozen=True)
 class Lineage:
-    graph: nx.DiGraph
     artifacts: dict[str, Artifact]
     edges: list[LineageEdge]
     fitting_files: frozenset[str]
 
+    @cached_property
+    def graph(self) -> "nx.DiGraph":
+        import networkx as nx  # a tenth of a second of start-up: only paid when an analysis walks the graph
 
-def build_lineage(accesses: list[DataAccess], fitting_files: set[str], predicting_files: set[str]) -> Lineage:
+        graph = nx.DiGraph()
+        graph.add_edges_from((e.source, e.target, {"mode": e.mode}) for e in self.edges)
+        return graph
+
+
+def build_lineage(accesses: list[DataAccess], fitting_files: set[str], predicting_files: set[str],
+                  predicted_writes: frozenset[tuple[str, int]] = frozenset()) -> Lineage:
+    """The graph of the accesses. An artifact is a prediction when a write of it is in `predicted_writes`
+    ((file, line) of writes whose value comes from a model's predictions, collect/predictions.py) or by its
+    name; `predicting_files` is no longer needed for that (a file that predicts may write other data too)."""
     readers: dict[str, set[str]] = defaultdict(set)
     writers: dict[str, set[str]] = defaultdict(set)
     apis: dict[str, set[str]] = defaultdict(set)
-    graph = nx.DiGraph()
+    modes: dict[tuple[str, str], str] = {}
     for access in accesses:
         if access.artifact is None or is_test_file(access.file):
             continue
@@ -58,36 +94,53 @@ def build_lineage(accesses: list[DataAccess], fitting_files: set[str], predictin
         apis[access.artifact].add(access.api)
         source, target = ((access.artifact, code_node(access.file)) if access.mode == "read"
                           else (code_node(access.file), access.artifact))
-        graph.add_edge(source, target, mode=access.mode)
+        modes[source, target] = access.mode
+    predicted = {a.artifact for a in accesses if a.mode == "write" and (a.file, a.line) in predicted_writes}
     roles = {}
     for art in sorted(set(readers) | set(writers)):
         roles[art] = _role(art, apis[art], writers[art], fitting_files)
-    for art in sorted(roles):  # predictions: written by code that predicts from a model it reads
-        if roles[art] == "data" and any(
-                w in predicting_files and any(roles.get(a) == "model" for a in graph.predecessors(code_node(w)))
-                for w in writers[art]):
-            roles[art] = "prediction"
+        if art in predicted and not art.startswith(REGISTRY_MODEL_URIS):
+            roles[art] = "prediction"  # the value written came from a model's predictions
+    predecessors: dict[str, set[str]] = defaultdict(set)
+    for source, target in modes:
+        predecessors[target].add(source)
     artifacts = {}
     for art, role in roles.items():
-        ancestors = nx.ancestors(graph, art)
+        ancestors = _ancestors(predecessors, art)
         kind, _, location = art.partition(":")
         artifacts[art] = Artifact(
             id=art, kind=kind, location=location, role=role,
             readers=sorted(readers[art]), writers=sorted(writers[art]),
             upstream=sorted(n for n in ancestors if not n.startswith("code:")),
             upstream_code=sorted(n.removeprefix("code:") for n in ancestors if n.startswith("code:")))
-    edges = [LineageEdge(source=s, target=t, mode=d["mode"]) for s, t, d in sorted(graph.edges(data=True))]
-    return Lineage(graph, artifacts, edges, frozenset(fitting_files))
+    edges = [LineageEdge(source=s, target=t, mode=mode) for (s, t), mode in sorted(modes.items())]
+    return Lineage(artifacts, edges, frozenset(fitting_files))
+
+
+def _ancestors(predecessors: dict[str, set[str]], node: str) -> set[str]:
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        for parent in predecessors.get(stack.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                stack.append(parent)
+    found.discard(node)  # on a cycle a node reaches itself; networkx's ancestors leave it out too
+    return found
 
 
 def _role(art: str, apis: set[str], writers: set[str], fitting_files: set[str]) -> str:
     location = art.partition(":")[2].lower()
     words = re.split(r"[^a-z0-9]+", posixpath.basename(location.rstrip("/")))
-    named_model = any(w.startswith("model") for w in words) and not location.endswith(_TEXT_EXTENSIONS)
-    if location.endswith(STRONG_MODEL_EXTENSIONS) or named_model or location.startswith(("models:/", "runs:/")):
+    named_model = any(w.startswith("model") for w in words) and not location.endswith(
+        _TEXT_EXTENSIONS + _TABLE_EXTENSIONS)
+    if location.endswith(STRONG_MODEL_EXTENSIONS) or named_model or art.startswith(REGISTRY_MODEL_URIS) \
+            or (art.startswith("url:hf://") and not art.startswith(("url:hf://datasets/", "url:hf://spaces/"))):
         return "model"
     if any(api.startswith(MODEL_APIS) for api in apis) and writers & fitting_files:
         return "model"
+    if any(api in MODEL_ONLY_APIS or api.endswith(("load_model", "log_model", "load_weights")) for api in apis):
+        return "model"  # only models go through these APIs (from_pretrained, mlflow.*.load_model…)
     if _PREDICTION_WORDS.search(location.rsplit("/", 2)[-1] if "/" in location else location) \
             or _PREDICTION_WORDS.search(posixpath.dirname(location).rsplit("/", 1)[-1]):
         return "prediction"

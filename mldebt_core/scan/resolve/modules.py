@@ -4,13 +4,17 @@ A module's name is what other code imports it as: inside a regular package
 (folders with __init__.py) it is counted from the package's top; elsewhere from
 the repository root, with a leading `src/` dropped (src layouts, namespace
 packages). Absolute imports are resolved against those names, then against the
-importing file's own folder (how scripts import their neighbours).
+importing file's own folder (how scripts import their neighbours). Python 3 has no
+implicit relative imports: inside a package `pkg/X/`, `import X` is the external `X`,
+not the package itself, and a module of a regular package importing a standard-library
+name (`import logging` beside `pkg/logging.py`) gets the standard library.
 """
 
 import posixpath
 from dataclasses import dataclass
 
 from mldebt_core.scan.collect.code_facts import ImportFact
+from mldebt_core.scan.collect.packages import STDLIB
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +57,10 @@ class ModuleIndex:
         for info in sorted(infos, key=lambda i: i.path.count("/")):  # shallowest wins a clash
             self.by_name.setdefault(info.name, info)
         self.by_path = {info.path: info for info in infos}
-        self.by_folder_name = {(posixpath.dirname(i.path), i.name.rsplit(".", 1)[-1]): i for i in infos}
+        # A neighbour is found in the folder it lies in: a package's folder lies in its parent folder.
+        self.by_folder_name = {(posixpath.dirname(posixpath.dirname(i.path) if i.is_package else i.path),
+                                i.name.rsplit(".", 1)[-1]): i for i in infos if i.name}
+        self.package_folders = {posixpath.dirname(i.path) for i in infos if i.is_package}
 
     def resolve(self, importer: str, module: str, level: int) -> ModuleInfo | None:
         """The module of this repository that `import module` (or `from .. import`) in `importer` means."""
@@ -70,6 +77,8 @@ class ModuleIndex:
             return self.by_name[module]
         folder = posixpath.dirname(importer)
         head, _, rest = module.partition(".")
+        if head in STDLIB and folder in self.package_folders:
+            return None  # a package's module gets the standard library, not a neighbour shadowing it
         local = self.by_folder_name.get((folder, head))
         if local is None:
             return None

@@ -1,7 +1,8 @@
 """The across-files stage: the per-file facts joined into what the repository analyses receive.
 
 `resolve_repository` indexes the modules, resolves imports and the locations of data
-accesses (imported constants, helper functions, notebook folders), builds the
+accesses (imported constants, helper functions, notebook folders), adds what pipeline
+frameworks declare (`frameworks`: DVC stages, Kedro nodes, operators), builds the
 lineage and gathers the repository-level facts: DVC-tracked outputs, declared
 consumers, the languages of the data pipeline.
 """
@@ -12,7 +13,8 @@ from pathlib import Path
 from mldebt_core.scan.collect.code_facts import CodeFacts
 from mldebt_core.scan.collect.file_facts import FileResult
 from mldebt_core.scan.collect.notebooks import cell_of
-from mldebt_core.scan.resolve.accesses import data_accesses
+from mldebt_core.scan.resolve.accesses import data_accesses, predicted_writes
+from mldebt_core.scan.resolve.frameworks import framework_declarations
 from mldebt_core.scan.resolve.imports import import_graph
 from mldebt_core.scan.resolve.lineage import Lineage, build_lineage
 from mldebt_core.scan.resolve.modules import ModuleIndex, module_infos
@@ -34,7 +36,7 @@ class RepoFacts:
     accesses: list[DataAccess]
     lineage: Lineage
     dvc_tracked: frozenset[str]  # paths DVC tracks (outs of dvc.yaml, dvc.lock and *.dvc files)
-    consumers: dict[str, list[str]]  # artifact location glob -> code path globs ([tool.mldebt.consumers])
+    consumers: dict[str, list[str]]  # artifact location glob -> code path globs ([tool.mldebt.consumers], DVC, Kedro)
     pipeline_languages: dict[str, list[str]]  # language -> code files taking part in the pipeline
     settings: ScanSettings
 
@@ -54,10 +56,11 @@ def resolve_repository(root: Path, results: list[FileResult], consumers: dict[st
     facts = {r.path: r.facts for r in results if r.facts is not None}
     index = ModuleIndex(module_infos([r.path for r in results if r.language == "Python" and r.skip is None]))
     import_edges, externals = import_graph(facts, index)
-    accesses = data_accesses(facts, index, settings)
+    declared = framework_declarations(data_accesses(facts, index, settings), results, facts, index, settings)
+    accesses, consumers = declared.accesses, {**declared.consumers, **consumers}
     fitting = {p for p, f in facts.items() if f.fits}
     predicting = {p for p, f in facts.items() if f.predicts}
-    lineage = build_lineage(accesses, fitting, predicting)
+    lineage = build_lineage(accesses, fitting, predicting, predicted_writes(facts))
     language_of = {r.path: r.language for r in results}
     return RepoFacts(
         root=root, results=results, facts=facts, index=index, import_edges=import_edges, external_packages=externals,

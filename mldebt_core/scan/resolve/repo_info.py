@@ -1,16 +1,22 @@
 """Facts about the scanned repository read from its metadata files, as text.
 
-Git identity is read from .git directly (no git process, no hooks); declarations
-come from the optional `[tool.mldebt]` table of the repository's pyproject.toml.
+Git identity is read from .git directly (no git process, no hooks); declared consumers,
+exclusions and ignores come from the optional `[tool.mldebt]` table of the repository's
+pyproject.toml (`repo_config`), whose mistakes are warnings of the scan, never a failure.
 """
 
+import difflib
 import os
 import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+import pathspec
 import yaml
 
-from mldebt_core.errors import MldebtError
+from mldebt_core.scan.schema import ScanWarning
+from mldebt_core.taxonomy import KINDS
 
 
 def git_identity(root: Path) -> tuple[str | None, str | None]:
@@ -47,23 +53,147 @@ def _common_dir(git: Path) -> Path:
     return (git / common.read_text().strip()).resolve() if common.is_file() else git
 
 
-def declared_consumers(root: Path) -> dict[str, list[str]]:
-    """`[tool.mldebt.consumers]`: artifact location (glob) -> code paths (globs) allowed to read it."""
+TOOL_KEYS = ("consumers", "exclude", "ignore")
+IGNORE_KEYS = ("paths", "reason")
+
+
+@dataclass(frozen=True)
+class KindIgnore:
+    """One `[tool.mldebt.ignore]` entry: findings of `kind` in files matching `paths` (all of them when empty)."""
+    kind: str
+    paths: tuple[str, ...]
+    reason: str = ""
+
+    def covers(self, file: str | None) -> bool:
+        return not self.paths or (file is not None and _spec(self.paths).match_file(file))
+
+
+@dataclass(frozen=True)
+class RepoConfig:
+    """`[tool.mldebt]` of the repository's pyproject.toml, validated; what is wrong in it is a warning, never a
+    failed scan: the part in error is left out and the scan goes on."""
+    consumers: dict[str, list[str]] = field(default_factory=dict)
+    """artifact location (glob) -> code paths (globs) allowed to read it"""
+    exclude: tuple[str, ...] = ()
+    """path globs of files the scan does not read at all"""
+    ignores: tuple[KindIgnore, ...] = ()
+    warnings: tuple[ScanWarning, ...] = ()
+
+    def excluded(self, path: str) -> bool:
+        return bool(self.exclude) and _spec(self.exclude).match_file(path)
+
+
+def repo_config(root: Path) -> RepoConfig:
+    """Read `[tool.mldebt]`: `consumers`, `exclude` and `ignore` (see docs/detectors.md, "Answering back")."""
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
-        return {}
+        return RepoConfig()
     try:
         with open(pyproject, "rb") as handle:
             document = tomllib.load(handle)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise MldebtError(f"{pyproject.name}: not valid TOML ({error}); fix it or remove [tool.mldebt]") from None
-    table = document.get("tool", {}).get("mldebt", {})
-    consumers = table.get("consumers", {}) if isinstance(table, dict) else None
-    if not isinstance(consumers, dict) or not all(
-            isinstance(v, list) and all(isinstance(c, str) for c in v) for v in consumers.values()):
-        raise MldebtError(f"{pyproject.name}: [tool.mldebt.consumers] must map artifact paths to lists of "
-                          "code paths, e.g. \"models/churn.joblib\" = [\"src/score.py\"]")
-    return consumers
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+        return RepoConfig(warnings=(ScanWarning(path=pyproject.name, message=(
+            f"not valid TOML ({error}); [tool.mldebt] was not read: no declared consumers, exclusions or "
+            "ignores apply")),))
+    tool = document.get("tool")
+    table = tool.get("mldebt") if isinstance(tool, dict) else None
+    if table is None:
+        return RepoConfig()
+    problems: list[str] = []
+    if not isinstance(table, dict):
+        problems.append(f"[tool.mldebt] must be a table, not a {_toml_type(table)}; it was not read")
+        table = {}
+    if unknown := [key for key in table if key not in TOOL_KEYS]:
+        problems.append(f"[tool.mldebt]: unknown key(s) {_names(unknown)} left out; the known keys are "
+                        f"{', '.join(TOOL_KEYS)}")
+    return RepoConfig(consumers=_consumers(table.get("consumers", {}), problems),
+                      exclude=_globs(table.get("exclude", []), "[tool.mldebt] exclude", problems),
+                      ignores=_ignores(table.get("ignore", {}), problems),
+                      warnings=tuple(ScanWarning(path=pyproject.name, message=problem) for problem in problems))
+
+
+def _consumers(value, problems: list[str]) -> dict[str, list[str]]:
+    if isinstance(value, dict) and all(isinstance(v, list) and all(isinstance(c, str) for c in v)
+                                       for v in value.values()):
+        return value
+    problems.append("[tool.mldebt.consumers] must map artifact paths to lists of code paths, e.g. "
+                    "\"models/churn.joblib\" = [\"src/score.py\"]; no consumers were declared")
+    return {}
+
+
+def _globs(value, where: str, problems: list[str]) -> tuple[str, ...]:
+    """Path globs (gitignore syntax); a value that is not a list of them is left out with a warning."""
+    if not isinstance(value, list) or not all(isinstance(g, str) and g.strip() for g in value):
+        problems.append(f"{where} must be a list of path globs, e.g. [\"vendor/\", \"src/ui/*.py\"]; "
+                        f"{_shown(value)} was left out")
+        return ()
+    globs = []
+    for glob in value:
+        try:
+            _spec((glob,))
+        except ValueError as error:  # pathspec's pattern errors are ValueErrors
+            problems.append(f"{where}: {glob!r} is not a path glob ({error}); it was left out")
+        else:
+            globs.append(glob)
+    return tuple(globs)
+
+
+def _ignores(value, problems: list[str]) -> tuple[KindIgnore, ...]:
+    """`kind = [globs]`, or `kind = { paths = [globs], reason = "..." }` (no paths: everywhere)."""
+    if not isinstance(value, dict):
+        problems.append(f"[tool.mldebt.ignore] must be a table of finding kinds, not a {_toml_type(value)}; "
+                        "nothing was ignored")
+        return ()
+    ignores = []
+    for kind, entry in value.items():
+        where = f"[tool.mldebt.ignore] {kind}"
+        if kind not in KINDS:
+            close = difflib.get_close_matches(kind, KINDS, n=1)
+            problems.append(f"[tool.mldebt.ignore]: {kind!r} is no finding kind"
+                            + (f" (did you mean {close[0]!r}?)" if close else " (see docs/detectors.md)")
+                            + "; the entry was left out")
+        elif isinstance(entry, list):
+            if not entry:
+                problems.append(f"{where}: an empty list ignores nothing; to ignore every {kind} finding write "
+                                f"{kind} = {{ reason = \"why\" }}")
+            elif paths := _globs(entry, where, problems):
+                ignores.append(KindIgnore(kind, paths))
+        elif isinstance(entry, dict):
+            unknown = [key for key in entry if key not in IGNORE_KEYS]
+            reason = entry.get("reason", "")
+            if unknown:  # a misspelt `paths` must not turn into "everywhere"
+                problems.append(f"{where}: unknown key(s) {_names(unknown)}; the known keys are paths and reason; "
+                                "the entry was left out")
+            elif not isinstance(reason, str):
+                problems.append(f"{where}: reason must be a string; the entry was left out")
+            elif "paths" not in entry:
+                ignores.append(KindIgnore(kind, (), reason.strip()))
+            elif paths := _globs(entry["paths"], f"{where} paths", problems):
+                ignores.append(KindIgnore(kind, paths, reason.strip()))
+        else:
+            problems.append(f"{where} must be a list of path globs or a table {{ paths = [...], reason = \"...\" "
+                            f"}}, not a {_toml_type(entry)}; the entry was left out")
+    return tuple(ignores)
+
+
+@lru_cache(maxsize=256)
+def _spec(globs: tuple[str, ...]) -> pathspec.PathSpec:
+    """Globs as .gitignore reads them: `*` within a folder, `**` across folders, `dir/` for all under it."""
+    return pathspec.GitIgnoreSpec.from_lines(globs)
+
+
+def _names(keys: list[str]) -> str:
+    return ", ".join(repr(key) for key in keys)
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _toml_type(value) -> str:
+    return {str: "string", bool: "boolean", int: "integer", float: "float", list: "array",
+            dict: "table"}.get(type(value), type(value).__name__)
 
 
 def dvc_outputs(root: Path, files: list[str]) -> set[str]:
@@ -76,7 +206,7 @@ def dvc_outputs(root: Path, files: list[str]) -> set[str]:
         folder = os.path.dirname(path)
         try:
             document = yaml.safe_load((root / path).read_text(errors="replace"))
-        except yaml.YAMLError:
+        except (yaml.YAMLError, OSError):  # also a name shown printable that is not UTF-8 on disk: not found
             continue
         for out in _outs(document):
             tracked.add(os.path.normpath(os.path.join(folder, out)))

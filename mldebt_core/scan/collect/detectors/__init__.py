@@ -17,7 +17,10 @@ from mldebt_core.scan.collect.detectors import (
     function_bodies,
     glue_facts,
     hygiene_facts,
+    inline_ignores,
     manifests,
+    pipeline_declarations,
+    pipeline_steps,
     reference_words,
     runbook_prose,
     threshold_facts,
@@ -30,12 +33,15 @@ PYTHON_DETECTORS: dict = {
     "bodies": function_bodies.BodyCollector,
     "hygiene": hygiene_facts.HygieneCollector,
     dead_code_facts.FACTS: dead_code_facts.DeadCodeCollector,
+    "pipeline_steps": pipeline_steps.PipelineStepCollector,
 }
 TEXT_DETECTORS: dict = {
     "config_files": (config_files.applies, config_files.parse),
     "dependencies": (manifests.applies, manifests.parse),
     "manual_steps": (runbook_prose.applies, runbook_prose.prose_lines),
     reference_words.WORDS: (reference_words.reference_words_apply, reference_words.reference_words),
+    inline_ignores.INLINE: (inline_ignores.applies, inline_ignores.inline_ignores),
+    "pipeline_declarations": (pipeline_declarations.applies, pipeline_declarations.parse),
 }
 
 __all__ = ["PYTHON_DETECTORS", "TEXT_DETECTORS"]

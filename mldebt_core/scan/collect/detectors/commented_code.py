@@ -7,7 +7,7 @@ Prose rarely parses, and when it does it is a bare name or an annotation
 (`# note: ...`), never a statement that acts: a run counts only if it holds a call,
 an assignment that computes, a definition, import, return or control flow. A prose
 line or two around the code (`# old way:`) is trimmed, guided by where the parser
-stops.
+stops. Blocks apart only by blank or comment lines merge into one region.
 """
 
 import ast
@@ -63,7 +63,22 @@ def commented_code_blocks(text: str, minimum: int, statement_spans: list[tuple[i
         if found is not None:
             start, end, code = found
             blocks.append(CommentedCode(line + start, line + end - 1, code, code.lstrip().split("\n", 1)[0]))
-    return blocks
+    return _merged(blocks, text) if len(blocks) > 1 else blocks
+
+
+def _merged(blocks: list[CommentedCode], text: str) -> list[CommentedCode]:
+    """Blocks apart only by blank or comment lines are one commented-out region (a file or a function switched
+    off whole, its blank lines and inner comments splitting the runs): one finding, not one per paragraph."""
+    lines = text.split("\n")  # `text` starts with a newline: lines[n] is line n
+    out = [blocks[0]]
+    for block in blocks[1:]:
+        previous = out[-1]
+        between = lines[previous.last + 1: block.first]
+        if all(not line.strip() or line.lstrip().startswith("#") for line in between):
+            out[-1] = CommentedCode(previous.first, block.last, previous.code + "\n" + block.code, previous.statement)
+        else:
+            out.append(block)
+    return out
 
 
 def _code(lines: list[str], minimum: int) -> tuple[int, int, str] | None:

@@ -7,6 +7,11 @@ system (CI, packaging, linters, containers, docs, Kubernetes) and data files tha
 happen to be JSON are not configuration: counting their keys would bury the real
 "unused setting" among hundreds of CI keys no Python code could ever read.
 
+Nor are UI-only settings (`.streamlit/config.toml`), template prompts (cookiecutter and
+copier questions, LLM prompt files), dbt's property files (`version: 2` with `models:`)
+and specs validated against a `$schema` (a platform's component specs): each is read
+by a tool, never by the ML system's code.
+
 dvc.yaml is not configuration either, but its stages name the parameters they use;
 those names come back as a `DvcParams`, read by DVC on the code's behalf.
 """
@@ -40,14 +45,20 @@ TOOL_FILES = frozenset({
     ".devcontainer.json", "Chart.yaml", "kustomization.yaml", "skaffold.yaml", "serverless.yml",
     "dependabot.yml", ".mergify.yml", "labeler.yml", "FUNDING.yml", "bentofile.yaml", ".sourcery.yaml",
     "values.yaml", "app.json", "manifest.json", "lerna.json", "nx.json", "deno.json", "angular.json",
+    "cookiecutter.json", "copier.yml", "copier.yaml", "dbt_project.yml", "profiles.yml", "packages.yml",
+    "selectors.yml", "dependencies.yml", "chainlit.toml",
 })
 TOOL_DIRS = frozenset({
     ".github", ".gitlab", ".circleci", ".devcontainer", ".vscode", ".idea", ".gemini", ".buildkite", ".ci", "ci",
     ".husky", "docs", "doc", "k8s", "kubernetes", "helm", "charts", "manifests", "node_modules",
+    "kustomize", ".streamlit", ".chainlit", ".gradio", "prompts",  # UI-only settings and prompt templates
 })
 _TOOL_NAME = re.compile(r"^(docker-)?compose([.-].*)?\.ya?ml$|\.lock$|-lock\.json$|\.schema\.json$|"
                         r"\.code-workspace$|^\.?eslintrc|^\.?prettierrc|^\.?stylelintrc|^\.?babelrc")
 _CONFIG_NAME = re.compile(r"conf|cfg|setting|param|option")
+_PROMPT_NAME = re.compile(r"prompt", re.I)  # cookiecutter/Kedro `prompts.yml`, LLM prompt templates
+_DBT_SECTIONS = frozenset({"models", "sources", "seeds", "snapshots", "macros", "exposures", "metrics",
+                           "semantic_models", "saved_queries", "unit_tests", "analyses"})
 CONFIG_DIRS = frozenset({"conf", "config", "configs", "cfg", "settings", "params", "hparams", "experiments"})
 _FORMAT_BY_LANGUAGE = {"YAML": "yaml", "JSON": "json", "TOML": "toml", "INI": "ini", "Dotenv": "dotenv"}
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
@@ -61,6 +72,7 @@ class ParsedSetting:
     key: str
     value: str  # JSON text
     line: int
+    literal: bool = True  # False: a Python setting computed by an expression (its value differs per place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +90,17 @@ class DvcParams:
     files: tuple[tuple[str, tuple[str, ...]], ...]
 
 
+def is_dotenv(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+
 def config_file_format(path: str, language: str) -> str | None:
     """The format of a file that may configure the ML system, or None for tool files, tests and data."""
     name = posixpath.basename(path)
-    fmt = "dotenv" if name == ".env" or name.startswith(".env.") or name.endswith(".env") \
-        else _FORMAT_BY_LANGUAGE.get(language)
-    if fmt is None or name in TOOL_FILES or _TOOL_NAME.search(name) or is_test_file(path):
+    fmt = "dotenv" if is_dotenv(path) else _FORMAT_BY_LANGUAGE.get(language)
+    if fmt is None or name in TOOL_FILES or _TOOL_NAME.search(name) or is_test_file(path) \
+            or (fmt != "dotenv" and _PROMPT_NAME.search(name)):
         return None
     if any(part in TOOL_DIRS for part in path.split("/")[:-1]):
         return None
@@ -117,8 +134,8 @@ def _parse(fmt: str | None, text: str, max_keys: int, features: frozenset[str]) 
         return _yaml(text, max_keys, features)
     if fmt == "json":
         data = json.loads(text)
-        if not isinstance(data, dict) or ("$schema" in data and ("properties" in data or "$defs" in data)):
-            return None  # records, arrays and JSON Schemas are data, not settings
+        if not isinstance(data, dict) or "$schema" in data:
+            return None  # records and arrays are data; a document naming its $schema is a tool's or a schema
         return _tree("json", data, text, max_keys, features, _json_key_pattern)
     if fmt == "toml":
         return _tree("toml", tomllib.loads(text), text, max_keys, features, _toml_key_pattern)
@@ -135,8 +152,8 @@ def _yaml(text: str, max_keys: int, features: frozenset[str]) -> ParsedConfig | 
         return None  # multi-document streams are manifests; a bare list or scalar holds no settings
     root = documents[0]
     top = {k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
-    if "apiVersion" in top:
-        return None  # Kubernetes, Grafana provisioning and the like: read by a platform, not by this code
+    if "apiVersion" in top or "$schema" in top or ("version" in top and top & _DBT_SECTIONS):
+        return None  # Kubernetes, platform specs, dbt properties: read by a platform or a tool, not by this code
     hydra = any(k.value == "defaults" and isinstance(v, yaml.SequenceNode) for k, v in root.value
                 if isinstance(k, yaml.ScalarNode))
     constructor = yaml.constructor.SafeConstructor()

@@ -21,6 +21,7 @@ SETTINGS_MODULE_STEMS = frozenset({"config", "configs", "settings", "params", "p
                                    "hyperparams", "hyperparameters", "defaults"})
 _UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _UPPER_WORD = re.compile(r"\b[A-Z][A-Z0-9_]*\b")
+_ENUM = re.compile(r"(?:^|\.)(?:\w*Enum|Flag|IntFlag)$")
 _MAX_VALUE_TEXT = 200
 
 
@@ -45,7 +46,8 @@ class SettingsModule:
             return
         name = targets[0].id
         if _UPPER.match(name):
-            self.settings.append(ParsedSetting(name, _value_json(node.value), node.lineno))
+            value, literal = _value_json(node.value)
+            self.settings.append(ParsedSetting(name, value, node.lineno, literal))
         elif not name.startswith("_"):
             self.others += 1
 
@@ -56,6 +58,8 @@ class SettingsModule:
     def klass(self, node: ast.ClassDef) -> None:
         if self.ctx.function_names:
             return
+        if any(_ENUM.search(dotted_name(b) or "") for b in node.bases):
+            return  # an Enum's members are the values of one setting, not settings
         fields = [(s.target.id, s.value, s.lineno) for s in node.body
                   if s.__class__ is ast.AnnAssign and s.target.__class__ is ast.Name and s.value is not None]
         upper = [(s.targets[0].id, s.value, s.lineno) for s in node.body if s.__class__ is ast.Assign
@@ -67,8 +71,9 @@ class SettingsModule:
         else:
             self.others += 1
             return
-        self.settings.extend(ParsedSetting(f"{node.name}.{name}", _value_json(value), line)
-                             for name, value, line in chosen)
+        for name, value, line in chosen:
+            text, literal = _value_json(value)
+            self.settings.append(ParsedSetting(f"{node.name}.{name}", text, line, literal))
 
     def result(self) -> ParsedConfig | None:
         if len(self.settings) < 2 or len(self.settings) < self.others:
@@ -85,9 +90,10 @@ def _is_settings_class(node: ast.ClassDef) -> bool:
     return any(n.endswith("dataclass") for n in names) or any(b.endswith("BaseSettings") for b in bases)
 
 
-def _value_json(node: ast.AST) -> str:
+def _value_json(node: ast.AST) -> tuple[str, bool]:
+    """The setting's value as JSON, and whether it is a literal (else the expression's text)."""
     try:
-        return json.dumps(ast.literal_eval(node), default=str)
+        return json.dumps(ast.literal_eval(node), default=str), True
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         text = ast.unparse(node)
-        return json.dumps(text if len(text) <= _MAX_VALUE_TEXT else text[: _MAX_VALUE_TEXT - 1] + "…")
+        return json.dumps(text if len(text) <= _MAX_VALUE_TEXT else text[: _MAX_VALUE_TEXT - 1] + "…"), False

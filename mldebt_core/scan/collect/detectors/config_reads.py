@@ -12,6 +12,11 @@ mark its inner nodes, so `cfg["train"]["lr"]` is never also a read of all of `tr
 A key computed at run time (`cfg["model"][name]`) ends the chain as a dynamic read: the
 whole subtree under `model` may be read.
 
+The environment is read in more ways than `os.environ[...]`: through a name bound to
+it (`env = dict(os.environ)`, `config = dotenv_values(".env")`), with a fallback
+(`os.getenv("X") or "default"` is optional), and by pydantic settings classes, each
+of whose fields is a variable named `env_prefix` + field, matched case-insensitively.
+
 In modules named like settings (`config.py`, `settings.py`, `params.py`…) the same
 detector collects module constants and dataclass field defaults (`config_python`).
 """
@@ -38,6 +43,8 @@ _WHOLE_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in WHOLE_CALLS)
 _MODULE_CALL_ATTRS = _WHOLE_ATTRS | {"get", "pop", "getenv", "main", "initialize"}
 _NAME = ast.Name
 _INDEX = object()  # a non-string subscript (`[0]`): the read stops at the list it indexes
+ENV_LOADERS = frozenset({"dotenv_values", "dotenv.dotenv_values"})  # return the variables of a dotenv file
+_FIELD_ENV_KEYWORDS = ("validation_alias", "alias", "env")  # pydantic v2 / v1 names of a field's variable
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,7 @@ class RawRead:
     root: str = "name"  # "loader": bound from yaml.safe_load, OmegaConf.load…; "hydra": Hydra's composed config
     #                     or a DictConfig; "json": bound from json.load; "name": only its name says config
     default: bool = False  # `.get(key, default)`: an optional key
+    insensitive: bool = False  # an environment variable matched whatever its case (pydantic settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,7 @@ class ConfigCode:
     attributes: frozenset[str]  # every attribute name the file accesses (Python settings are read as attributes)
     settings_module: ParsedConfig | None
     hydra_config_paths: tuple[str, ...]  # repo paths given as a Hydra config_path
+    env_set: frozenset[str] = frozenset()  # environment variables the code sets (`os.environ["X"] = …`)
 
 
 _LIKE: dict[str, bool] = {}
@@ -83,28 +92,36 @@ class ConfigReads:
         # "json" (json.load), "name" (a settings module's alias: `import project.settings as S`)
         self.bound: dict[str, str] = {}
         self.hydra_paths: list[str] = []
+        self.defaulted: set[int] = set()  # reads with an `or` fallback: `os.getenv("X") or "x"`
+        self.env_set: set[str] = set()
         self.settings = SettingsModule(ctx) if is_settings_module_path(ctx.path) else None
 
     def hooks(self) -> dict:
         hooks = {ast.Attribute: self._attribute, ast.Subscript: self._subscript, ast.Call: self._call,
                  ast.Assign: self._assign, ast.FunctionDef: self._function, ast.AsyncFunctionDef: self._function,
-                 ast.Import: self._import, ast.ImportFrom: self._import}
+                 ast.Import: self._import, ast.ImportFrom: self._import, ast.ClassDef: self._class,
+                 ast.BoolOp: self._fallback}
         if self.settings is not None:
             hooks[ast.Assign] = self._settings_assign
             hooks[ast.AnnAssign] = self.settings.assign
-            hooks[ast.ClassDef] = self.settings.klass
         return hooks
 
     def result(self) -> ConfigCode | None:
         module = self.settings.result() if self.settings is not None else None
-        if not (self.reads or self.attributes or module or self.hydra_paths):
+        if not (self.reads or self.attributes or module or self.hydra_paths or self.env_set):
             return None
-        return ConfigCode(tuple(self.reads), frozenset(self.attributes), module, tuple(self.hydra_paths))
+        return ConfigCode(tuple(self.reads), frozenset(self.attributes), module, tuple(self.hydra_paths),
+                          frozenset(self.env_set))
 
     # -- roots -------------------------------------------------------------------------------------
     def _assign(self, node: ast.Assign) -> None:
         value = node.value
-        if value.__class__ is not ast.Call or len(node.targets) != 1 or node.targets[0].__class__ is not ast.Name:
+        if len(node.targets) != 1 or node.targets[0].__class__ is not ast.Name:
+            return
+        if _is_env_source(value):
+            self.bound[node.targets[0].id] = "env"  # `env = dict(os.environ)`, `cfg = dotenv_values()`
+            return
+        if value.__class__ is not ast.Call:
             return
         func = value.func
         if (func.attr if func.__class__ is ast.Attribute else getattr(func, "id", None)) not in _LOADER_NAMES:
@@ -114,6 +131,31 @@ class ConfigReads:
             self.bound[node.targets[0].id] = "loader"
         elif name in JSON_LOADERS:
             self.bound[node.targets[0].id] = "json"
+
+    def _fallback(self, node: ast.BoolOp) -> None:
+        if node.op.__class__ is ast.Or:
+            self.defaulted.update(id(value) for value in node.values[:-1])
+
+    def _class(self, node: ast.ClassDef) -> None:
+        if self.settings is not None:
+            self.settings.klass(node)
+        if any((dotted_name(b) or "").endswith("BaseSettings") for b in node.bases):
+            self._pydantic_settings(node)
+
+    def _pydantic_settings(self, node: ast.ClassDef) -> None:
+        """Each field of a pydantic settings class reads the variable `env_prefix` + its name (or its alias)."""
+        prefix = _env_prefix(node)
+        for statement in node.body:
+            if statement.__class__ is not ast.AnnAssign or statement.target.__class__ is not ast.Name \
+                    or statement.target.id == "model_config" or statement.target.id.startswith("_"):
+                continue
+            name = prefix + statement.target.id
+            value = statement.value
+            if value.__class__ is ast.Call:
+                name = next((k.value.value for k in value.keywords if k.arg in _FIELD_ENV_KEYWORDS
+                             and k.value.__class__ is ast.Constant and isinstance(k.value.value, str)), name)
+            # optional by design: a field is also set by keyword, a nested model, or a secrets directory
+            self.reads.append(RawRead(statement.lineno, ("$" + name.upper(),), "env", default=True, insensitive=True))
 
     def _settings_assign(self, node: ast.Assign) -> None:
         self._assign(node)
@@ -167,8 +209,10 @@ class ConfigReads:
             self.skip.discard(id(node))
             return
         if node.ctx.__class__ is not ast.Load:
+            if _is_environ(value) and isinstance(name := self._key(node.slice), str):
+                self.env_set.add(name)  # `os.environ["X"] = …`: the code provides it
             return
-        if _is_environ(value):
+        if _is_environ(value) or (value.__class__ is ast.Call and _is_env_source(value)):
             self._env(node, node.slice, False)
         else:
             self._chain(node, node)
@@ -199,7 +243,10 @@ class ConfigReads:
         if cls is not ast.Attribute:
             return
         attr = func.attr
-        if attr == "get" or attr == "pop":
+        if attr == "setdefault" and _is_environ(func.value) and node.args \
+                and isinstance(name := self._key(node.args[0]), str):
+            self.env_set.add(name)
+        elif attr == "get" or attr == "pop":
             if _is_environ(func.value):
                 if node.args:
                     self._env(node, node.args[0], len(node.args) > 1)
@@ -213,7 +260,10 @@ class ConfigReads:
 
     def _module_call(self, node: ast.Call, receiver: str, attr: str) -> None:
         """A call of a method on a name that is no config root: `os.getenv`, `hydra.main`, `dataclasses.asdict`."""
-        if receiver == "environ" and (attr == "get" or attr == "pop"):
+        if attr == "putenv" and receiver == "os" and node.args \
+                and isinstance(name := self._key(node.args[0]), str):
+            self.env_set.add(name)
+        elif receiver == "environ" and (attr == "get" or attr == "pop"):
             if node.args:
                 self._env(node, node.args[0], len(node.args) > 1)
         elif attr == "getenv" and receiver == "os" and node.args:
@@ -284,7 +334,11 @@ class ConfigReads:
                 break
             parts.append(key)
             default = default and step is outer
-        if parts or dynamic or whole:
+        if root == "env":  # `env["X"]`, `env.get("X")` below a name bound to the environment
+            if parts or dynamic or whole:
+                self.reads.append(RawRead(outer.lineno, ("$" + parts[0],) if parts else ("$",), "env",
+                                          dynamic=not parts, default=default or id(outer) in self.defaulted))
+        elif parts or dynamic or whole:
             self.reads.append(RawRead(outer.lineno, tuple(parts), how, dynamic or whole, root, default))
 
     def _key(self, node: ast.AST):
@@ -300,7 +354,7 @@ class ConfigReads:
         name = self._key(key)
         if name is not _INDEX:  # `os.environ[name]` with a computed name may read any variable
             self.reads.append(RawRead(node.lineno, ("$" + name,) if name else ("$",), "env", dynamic=name is None,
-                                      default=default))
+                                      default=default or id(node) in self.defaulted))
 
     def _whole(self, call: ast.Call, arg: ast.AST) -> None:
         """`vars(args)`, `asdict(cfg)`, `instantiate(cfg.model)`: every key below the argument is read."""
@@ -324,6 +378,36 @@ def _is_environ(node: ast.AST) -> bool:
     if node.__class__ is ast.Attribute:
         return node.attr == "environ" and node.value.__class__ is ast.Name and node.value.id == "os"
     return node.__class__ is ast.Name and node.id == "environ"
+
+
+def _is_env_source(node: ast.AST) -> bool:
+    """`os.environ`, `dict(os.environ)`, `os.environ.copy()`, `dotenv_values(...)`: the environment as a mapping."""
+    if _is_environ(node):
+        return True
+    if node.__class__ is not ast.Call:
+        return False
+    func = node.func
+    if func.__class__ is ast.Name and func.id == "dict":
+        return len(node.args) == 1 and _is_environ(node.args[0])
+    if func.__class__ is ast.Attribute and func.attr == "copy":
+        return _is_environ(func.value)
+    return (dotted_name(func) or "") in ENV_LOADERS
+
+
+def _env_prefix(node: ast.ClassDef) -> str:
+    """`model_config = SettingsConfigDict(env_prefix="APP_")` or `class Config: env_prefix = "APP_"`."""
+    for statement in node.body:
+        if statement.__class__ in (ast.Assign, ast.AnnAssign) and statement.value.__class__ is ast.Call:
+            for keyword in statement.value.keywords:
+                if keyword.arg == "env_prefix" and keyword.value.__class__ is ast.Constant:
+                    return str(keyword.value.value)
+        elif statement.__class__ is ast.ClassDef and statement.name == "Config":
+            for inner in statement.body:
+                if inner.__class__ is ast.Assign and any(t.__class__ is ast.Name and t.id == "env_prefix"
+                                                         for t in inner.targets) \
+                        and inner.value.__class__ is ast.Constant:
+                    return str(inner.value.value)
+    return ""
 
 
 def _attribute_root(steps: list) -> int | None:

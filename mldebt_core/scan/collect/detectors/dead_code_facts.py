@@ -36,6 +36,24 @@ FRAMEWORK_NAMES = frozenset({
     "asyncTearDown", "setup_module", "teardown_module", "setup_function", "teardown_function", "setup_method",
     "teardown_method", "setup_class", "teardown_class", "load_tests",
 })
+# Module-level functions a framework finds by name in its module: Kedro's registry and pipelines, TFX module
+# files, SageMaker inference scripts, behave's environment hooks, AWS Lambda.
+ENTRY_POINTS = frozenset({
+    "register_pipelines", "create_pipeline", "run_fn", "trainer_fn", "preprocessing_fn", "tuner_fn",
+    "stats_options_updater_fn", "model_fn", "input_fn", "predict_fn", "output_fn", "transform_fn",
+    "before_all", "after_all", "before_feature", "after_feature", "before_scenario", "after_scenario",
+    "before_step", "after_step", "before_tag", "after_tag", "before_rule", "after_rule", "lambda_handler",
+})
+# Parameters of a serverless handler: Lambda and background Cloud Functions `(event, context)`, CloudEvents.
+HANDLER_SIGNATURES = frozenset({("event", "context"), ("cloud_event",), ("request",)})
+# Inner classes a framework reads off their owner: pydantic's, Django's and marshmallow's options.
+OPTION_CLASSES = frozenset({"Config", "Meta"})
+# Bases whose subclasses a framework collects from the module: locust users and load shapes.
+COLLECTED_BASES = frozenset({"HttpUser", "User", "FastHttpUser", "TaskSet", "SequentialTaskSet", "LoadTestShape"})
+# asv benchmarks: functions and methods found by prefix in a benchmarks folder.
+BENCHMARK_PREFIXES = ("time_", "mem_", "peakmem_", "track_", "timeraw_")
+BENCHMARK_HOOKS = frozenset({"setup", "teardown", "setup_cache", "teardown_cache"})
+HOOK_DECORATORS = frozenset({"hook_impl", "hookimpl"})  # pluggy: Kedro hooks, pytest plugins
 NOT_FLAGS = frozenset({"TYPE_CHECKING"})  # `TYPE_CHECKING = False` is the import-free typing idiom, on purpose
 FLAG_TYPES = (bool, int, str, type(None))
 # One pattern per quote: a literal first character lets the regex engine skip ahead (three times faster).
@@ -98,6 +116,11 @@ class DeadCodeCollector:
         self.ctx = ctx
         self.judged = ctx.path.endswith(".py")
         self.test_file = is_test_file(ctx.path)
+        folders = ctx.path.split("/")[:-1]
+        name = ctx.path.rsplit("/", 1)[-1]
+        self.sphinx_conf = name == "conf.py" and bool({"docs", "doc"}.intersection(folders))  # all Sphinx hooks
+        self.benchmarks = any("bench" in folder for folder in folders)
+        self.main_module = name == "main.py"  # an HTTP Cloud Function's `def handler(request)`
         self.names: set[str] = set()
         self.attribute_stores: set[str] = set()
         self.bindings: Counter = Counter()  # module-level bindings of each name
@@ -207,7 +230,22 @@ class DeadCodeCollector:
         return ((name.startswith("__") and name.endswith("__")) or name in FRAMEWORK_NAMES
                 or name.startswith("pytest_") or (self.test_file and is_test)
                 or not all(_plain(d) for d in node.decorator_list)
-                or any(first <= node.lineno <= last for first, last in self.main_blocks))
+                or any(first <= node.lineno <= last for first, last in self.main_blocks)
+                or self._framework_entry(node))
+
+    def _framework_entry(self, node: ast.FunctionDef | ast.ClassDef) -> bool:
+        """Called or collected by a framework through a convention, not through a reference in the code."""
+        name, scope = node.name, self.ctx.function_names
+        if self.sphinx_conf or (self.benchmarks and (_benchmark(node) or (scope and name in BENCHMARK_HOOKS))):
+            return True
+        if node.__class__ is ast.ClassDef:
+            return (bool(scope) and name in OPTION_CLASSES and ".".join(scope) in self.classes) or any(
+                _last_name(base) in COLLECTED_BASES for base in node.bases) or _implements_hooks(node)
+        if scope:
+            return False
+        args = node.args
+        params = tuple(a.arg for a in [*args.posonlyargs, *args.args])
+        return name in ENTRY_POINTS or (params in HANDLER_SIGNATURES and (params != ("request",) or self.main_module))
 
     # -- branches -----------------------------------------------------------------------------------
     def branch(self, node: ast.If | ast.While) -> None:
@@ -284,6 +322,19 @@ def _definition(node, kind: str, scope: str, owner: str = "") -> Definition:
     first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
     return Definition(kind, node.name, f"{scope}.{node.name}" if scope else node.name, node.lineno, first,
                       node.end_lineno or node.lineno, owner)
+
+
+def _implements_hooks(node: ast.ClassDef) -> bool:
+    """A pluggy plugin (Kedro hooks, pytest plugins): its `@hook_impl` methods are registered with an instance."""
+    return any(s.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef)
+               and any(_last_name(d) in HOOK_DECORATORS for d in s.decorator_list) for s in node.body)
+
+
+def _benchmark(node: ast.FunctionDef | ast.ClassDef) -> bool:
+    if node.__class__ is ast.ClassDef:
+        return any(s.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef) and s.name.startswith(BENCHMARK_PREFIXES)
+                   for s in node.body)
+    return node.name.startswith(BENCHMARK_PREFIXES)
 
 
 def _plain(decorator: ast.AST) -> bool:

@@ -5,6 +5,10 @@ formats. `analyse/glue.py` judges the shares.
 A statement line is glue when it calls into an ML/data package (`np.`, `pd.`,
 `torch.`, a name imported from sklearn…) or a format conversion (`astype`,
 `reshape`, `to_numpy`, `json.dumps`, `DataFrame(...)`…) and calls nothing else.
+Each glue line keeps the packages it calls: in a repository that *is* one of those
+packages (pandera's own `pandera.` calls), the analysis counts them as its own logic.
+Calls of pipeline orchestrators (a TFX, KFP or Airflow pipeline declares its steps)
+and of plotting libraries (a chart is presentation) are the code's own logic too.
 """
 
 import ast
@@ -25,10 +29,19 @@ NEUTRAL_CALLS = frozenset({"len", "range", "list", "dict", "tuple", "set", "int"
 SIMPLE_STATEMENTS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return)
 
 
+NOT_GLUE_PACKAGES = frozenset({"tfx", "kfp", "airflow", "prefect", "dagster", "metaflow", "zenml", "kedro",
+                               "flytekit", "matplotlib", "seaborn", "plotly"})
+
+
 @dataclass(frozen=True, slots=True)
 class GlueFacts:
     statements: int
-    glue: int
+    glue: int  # glue lines, counting every ML/data package as foreign
+    packages: tuple[tuple[str, ...], ...] = ()  # per glue line, the packages it calls (none: conversions only)
+
+    def glue_lines(self, own: frozenset[str]) -> int:
+        """Glue lines when calls into `own` (the repository's own top-level packages) are its own logic."""
+        return sum(1 for used in self.packages if own.isdisjoint(used)) if own else self.glue
 
 
 class GlueCollector:
@@ -37,6 +50,7 @@ class GlueCollector:
         self.statement_lines: set[int] = set()
         self.glue_lines: set[int] = set()
         self.domain_lines: set[int] = set()
+        self.line_packages: dict[int, set[str]] = {}
 
     def hooks(self):
         hooks = {cls: self.statement for cls in SIMPLE_STATEMENTS}
@@ -48,23 +62,33 @@ class GlueCollector:
 
     def call(self, node: ast.Call) -> None:
         func = node.func
+        package = None
         if isinstance(func, ast.Attribute):
             root = func.value
             while isinstance(root, ast.Attribute):
                 root = root.value
-            glue = func.attr in CONVERSIONS or (isinstance(root, ast.Name) and self._from_ml_package(root.id))
+            package = self._ml_package(root.id) if isinstance(root, ast.Name) else None
+            glue = func.attr in CONVERSIONS or package is not None
         elif isinstance(func, ast.Name):
             if func.id in NEUTRAL_CALLS:
                 return
-            glue = func.id in CONVERSIONS or self._from_ml_package(func.id)
+            package = self._ml_package(func.id)
+            glue = func.id in CONVERSIONS or package is not None
         else:
             glue = False
+        if package in NOT_GLUE_PACKAGES:
+            glue = False
         (self.glue_lines if glue else self.domain_lines).add(node.lineno)
+        if glue and package is not None:
+            self.line_packages.setdefault(node.lineno, set()).add(package)
 
-    def _from_ml_package(self, name: str) -> bool:
+    def _ml_package(self, name: str) -> str | None:
         bound = self.ctx.lookup(name)
-        return isinstance(bound, Ref) and bound.level == 0 and bound.module.split(".")[0] in ML_PACKAGES
+        if isinstance(bound, Ref) and bound.level == 0 and (top := bound.module.split(".")[0]) in ML_PACKAGES:
+            return top
+        return None
 
     def result(self) -> GlueFacts:
-        glue = (self.glue_lines - self.domain_lines) & self.statement_lines
-        return GlueFacts(len(self.statement_lines), len(glue))
+        glue = sorted((self.glue_lines - self.domain_lines) & self.statement_lines)
+        packages = tuple(tuple(sorted(self.line_packages.get(line, ()))) for line in glue)
+        return GlueFacts(len(self.statement_lines), len(glue), packages)

@@ -81,6 +81,7 @@ class HygieneFacts:
     iterates_rows: bool  # walks a DataFrame row by row (pydantic validation over rows, with a pydantic import)
     manual_inputs: tuple[CallSite, ...]  # input()/getpass() calls
     requirements: tuple[tuple[int, str], ...]  # setup.py install_requires/extras_require literals: (line, spec)
+    publishes: bool = False  # setup.py passes trove classifiers: a distribution for an index, a library
 
 
 class HygieneCollector:
@@ -95,6 +96,7 @@ class HygieneCollector:
         self.iterates_rows = False
         self.manual_inputs: list[CallSite] = []
         self.requirements: list[tuple[int, str]] = []
+        self.publishes = False
         self.in_tests = is_test_file(ctx.path)  # predictions printed by tests monitor nothing
 
     def hooks(self):
@@ -107,7 +109,7 @@ class HygieneCollector:
     def result(self) -> HygieneFacts:
         return HygieneFacts(len(self.statements), tuple(self.unseeded), self.random_uses, frozenset(self.seeded),
                             self.monitor_line, self.data_check, self.iterates_rows, tuple(self.manual_inputs),
-                            tuple(self.requirements))
+                            tuple(self.requirements), self.publishes)
 
     # -- statements: counted once per line; docstrings and `...` are not code ------------------
     def statement(self, node: ast.stmt) -> None:
@@ -242,7 +244,9 @@ class HygieneCollector:
         if self.ctx.path.rsplit("/", 1)[-1] != "setup.py":
             return
         for keyword in node.keywords:
-            if keyword.arg == "install_requires":
+            if keyword.arg == "classifiers":
+                self.publishes = True
+            elif keyword.arg == "install_requires":
                 self.requirements.extend(self._literal_strings(keyword.value))
             elif keyword.arg == "extras_require":
                 extras = self._bound(keyword.value)

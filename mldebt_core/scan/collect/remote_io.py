@@ -1,0 +1,503 @@
+"""Data accesses through clients: HTTP, the Hugging Face hub, object storage, warehouses, feature
+stores and model registries.
+
+Each handler reads one family of calls and records its accesses through the walk's context
+(`ctx.record` for a location expression, `ctx.record_value` for a location built here); it returns
+False when the call is not what its name suggested, so the generic rules of python_facts still see
+it. Hub artifacts, feature-store objects and registry models are URLs: `hf://<model>`,
+`hf://datasets/<name>`, `@<revision>` when pinned; `feast://<view>`, `hopsworks://fg/<name>/v<n>`,
+`models:/<name>`, `runs:/<run>/<path>`, `wandb://<name>:<alias>`, `vertex://models/<name>`,
+`sagemaker://model-packages/<group>`. Handles (buckets, blobs, feature groups…) get their
+location from `collect/handles.py`.
+"""
+
+import ast
+import posixpath
+
+from mldebt_core.scan.collect.handles import HANDLE_CALLS, REMOTE_SCHEMES
+from mldebt_core.scan.collect.values import Hole, Value, dotted_name, merge
+
+HTTP_MODULES = frozenset({"requests", "httpx", "urllib.request", "request", "urllib3", "aiohttp"})
+HTTP_CLIENTS = ("Session", "Client", "AsyncClient", "PoolManager", "ClientSession")
+DATASET_BUILDERS = frozenset({"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder",
+                              "webdataset", "sql", "generator", "xml"})
+_UNPINNED_REVISIONS = frozenset({"main", "master", "latest"})
+_SECRETS_AND_CONTAINERS = ("/opt/ml/", "/var/run/", "/run/secrets")
+
+
+# -- shared readers of arguments -------------------------------------------------------------------------------
+
+def _node(node: ast.Call, position: int | None, *names: str) -> ast.AST | None:
+    for keyword in node.keywords:
+        if keyword.arg in names:
+            return keyword.value
+    args = [a for a in node.args if not isinstance(a, ast.Starred)]
+    return args[position] if position is not None and position < len(args) else None
+
+
+def _text(ctx, node: ast.AST | None) -> str | None:
+    """The argument as a literal string, when it is one (through names and constants)."""
+    if node is None:
+        return None
+    value = ctx.evaluator.value(node)
+    return value[0] if len(value) == 1 and isinstance(value[0], str) else None
+
+
+def handle_of(ctx, receiver: ast.AST) -> Value | None:
+    """The remote location of a client handle (`blob`, `fg`, `s3.Object(...)`), None for anything else."""
+    bound = receiver
+    if isinstance(receiver, ast.Name):
+        bound = ctx.lookup(receiver.id)
+    if not isinstance(bound, ast.Call):
+        return None
+    func = bound.func
+    attr = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if attr not in HANDLE_CALLS:
+        return None
+    value = ctx.evaluator.value(receiver)
+    return value if value and isinstance(value[0], str) and value[0].startswith(REMOTE_SCHEMES) else None
+
+
+# -- HTTP ------------------------------------------------------------------------------------------------------
+
+def _http(ctx, node, func, attr, name, receiver) -> bool:
+    if attr in ("urlopen", "urlretrieve") or name == "wget.download":
+        ctx.record(node, "read", name or attr, _node(node, 0, "url"))
+        if out := _node(node, 1, "filename", "out"):
+            ctx.record(node, "write", name or attr, out)
+        return True
+    if receiver is None or attr in ("urlopen", "urlretrieve"):
+        return False
+    if receiver not in HTTP_MODULES and not _http_client(ctx, func.value):
+        return False
+    url = _node(node, 1 if attr in ("request", "stream") else 0, "url")
+    ctx.record(node, "write" if attr in ("put", "patch") else "read", f"{receiver}.{attr}", url)
+    return True
+
+
+def _http_client(ctx, receiver: ast.AST) -> bool:
+    bound = ctx.lookup(receiver.id) if isinstance(receiver, ast.Name) else receiver
+    return isinstance(bound, ast.Call) and (dotted_name(bound.func) or "").endswith(HTTP_CLIENTS)
+
+
+# -- Hugging Face ----------------------------------------------------------------------------------------------
+
+def _hub_id(text: str | None) -> bool:
+    """`bert-base-uncased`, `org/model`: a hub id, not a local path or URL."""
+    if not text or "://" in text or text.startswith((".", "/", "~", "{")) or text.count("/") > 1:
+        return False
+    return not posixpath.splitext(text)[1] or text.rsplit(".", 1)[-1].isdigit()  # `gpt-3.5`, `bert-v1.1`
+
+
+def _revision(ctx, node: ast.Call) -> str:
+    revision = _text(ctx, _node(node, None, "revision"))
+    return f"@{revision}" if revision and revision not in _UNPINNED_REVISIONS else ""
+
+
+def _hub(ctx, node, mode: str, api: str, location: ast.AST | None, prefix: str = "") -> None:
+    """A hub id (`hf://[datasets/]<id>[@rev]`), or the local path or URL the argument names."""
+    text = _text(ctx, location)
+    if _hub_id(text):
+        ctx.record_value(node, mode, api, (f"hf://{prefix}{text}{_revision(ctx, node)}",), text)
+    elif location is not None:
+        ctx.record(node, mode, api, location)
+
+
+def _huggingface(ctx, node, func, attr, name, receiver) -> bool:
+    if attr == "from_pretrained":
+        _hub(ctx, node, "read", "huggingface.from_pretrained", _node(node, 0, "pretrained_model_name_or_path"))
+    elif attr in ("SentenceTransformer", "CrossEncoder"):
+        _hub(ctx, node, "read", "huggingface.from_pretrained", _node(node, 0, "model_name_or_path", "model_name"))
+    elif attr == "pipeline" and (model := _node(node, None, "model")) is not None:
+        _hub(ctx, node, "read", "huggingface.from_pretrained", model)
+    elif attr == "save_pretrained" and isinstance(func, ast.Attribute):
+        ctx.record(node, "write", "huggingface.save_pretrained", _node(node, 0, "save_directory"))
+    elif attr == "load_dataset":
+        path = _node(node, 0, "path")
+        builder = _text(ctx, path)
+        if builder in DATASET_BUILDERS:
+            files = _node(node, 1 if builder is None else None, "data_files", "data_dir")
+            for item in _items(files):
+                ctx.record(node, "read", "datasets.load_dataset", item)
+        else:
+            _hub(ctx, node, "read", "datasets.load_dataset", path, "datasets/")
+    elif attr == "load_from_disk":
+        ctx.record(node, "read", "datasets.load_from_disk", _node(node, 0, "dataset_path"))
+    elif attr == "save_to_disk" and isinstance(func, ast.Attribute):
+        ctx.record(node, "write", "datasets.save_to_disk", _node(node, 0, "dataset_path"))
+    elif attr in ("hf_hub_download", "snapshot_download"):
+        repo = _text(ctx, _node(node, 0, "repo_id"))
+        if repo is None:
+            ctx.record(node, "read", f"huggingface_hub.{attr}", _node(node, 0, "repo_id"))
+            return True
+        kind = _text(ctx, _node(node, None, "repo_type"))
+        prefix = "datasets/" if kind == "dataset" else "spaces/" if kind == "space" else ""
+        file = _text(ctx, _node(node, 1, "filename")) if attr == "hf_hub_download" else None
+        ctx.record_value(node, "read", f"huggingface_hub.{attr}",
+                         (f"hf://{prefix}{repo}{_revision(ctx, node)}" + (f"/{file}" if file else ""),), repo)
+    elif attr == "push_to_hub" and isinstance(func, ast.Attribute):
+        repo = _text(ctx, _node(node, 0, "repo_id"))
+        if repo is None:
+            return False
+        dataset = any(w in (receiver or "").lower() for w in ("ds", "dataset", "data"))
+        ctx.record_value(node, "write", "huggingface.push_to_hub", (f"hf://{'datasets/' if dataset else ''}{repo}",),
+                         repo)
+    else:
+        return False
+    return True
+
+
+def _items(node: ast.AST | None) -> list[ast.AST]:
+    """The paths of `data_files=`: a string, a list of them, or a dict of split -> string or list."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return list(node.elts)
+    if isinstance(node, ast.Dict):
+        return [item for value in node.values for item in _items(value)]
+    return [] if node is None else [node]
+
+
+# -- object storage ----------------------------------------------------------------------------------------------
+
+def _object_storage(ctx, node, func, attr, name, receiver) -> bool:
+    if not isinstance(func, ast.Attribute):
+        return False
+    handle = handle_of(ctx, func.value)
+    if handle is not None:
+        return _on_handle(ctx, node, attr, handle)
+    if attr in ("download_file", "download_fileobj", "upload_file", "upload_fileobj") and (
+            len(node.args) >= 3 or any(k.arg == "Bucket" for k in node.keywords)):  # boto3 client
+        upload = attr.startswith("upload")
+        bucket, key = _node(node, 1 if upload else 0, "Bucket"), _node(node, 2 if upload else 1, "Key")
+        local = _node(node, 0 if upload else 2, "Filename", "Fileobj")
+        remote = _s3(ctx, bucket, key)
+        ctx.record_value(node, "write" if upload else "read", f"boto3.{attr}", remote, _expr(bucket, key))
+        if attr.endswith("_file"):
+            ctx.record(node, "read" if upload else "write", f"boto3.{attr}", local)
+        return True
+    if attr in ("get_object", "put_object", "head_object") and any(k.arg == "Bucket" for k in node.keywords):
+        bucket, key = _node(node, None, "Bucket"), _node(node, None, "Key")
+        ctx.record_value(node, "write" if attr == "put_object" else "read", f"boto3.{attr}", _s3(ctx, bucket, key),
+                         _expr(bucket, key))
+        return True
+    if _filesystem(ctx, func.value):
+        return _on_filesystem(ctx, node, attr)
+    return False
+
+
+def _s3(ctx, bucket: ast.AST | None, key: ast.AST | None) -> Value:
+    parts = [ctx.evaluator.value(n) if n is not None else (Hole("…"),) for n in (bucket, key)]
+    head = parts[0] if parts[0] and isinstance(parts[0][0], str) and parts[0][0].startswith("s3://") \
+        else ("s3://", *parts[0])
+    return merge([*head, "/", *parts[1]])
+
+
+def _expr(*nodes: ast.AST | None) -> str:
+    return ", ".join(ast.unparse(n)[:60] for n in nodes if n is not None)
+
+
+_HANDLE_READS = frozenset({"download_as_string", "download_as_bytes", "download_as_text", "download_to_file",
+                           "download_to_filename", "download_file", "download_fileobj", "get", "read", "read_changes",
+                           "show", "select_all", "select", "select_except", "training_data", "train_test_split",
+                           "train_validation_test_split", "get_batch_data", "get_feature_vector",
+                           "get_feature_vectors", "get_training_data", "get_train_test_split", "create_training_data",
+                           "create_train_test_split", "download", "get_path"})
+_HANDLE_WRITES = frozenset({"upload_from_string", "upload_from_file", "upload_from_filename", "upload_file",
+                            "upload_fileobj", "put", "insert", "insert_stream", "multi_part_insert", "save"})
+
+
+def _on_handle(ctx, node, attr: str, handle: Value) -> bool:
+    """A method of a bucket, blob, object, feature group or view, registry model or W&B artifact."""
+    scheme = str(handle[0]).split("://", 1)[0]
+    api = f"{scheme}.{attr}"
+    if attr in ("add_file", "add_dir", "add_reference"):  # a W&B artifact takes in a local file
+        ctx.record(node, "read", f"wandb.Artifact.{attr}", _node(node, 0, "local_path", "uri"))
+        return True
+    if attr == "open":
+        ctx.open_handle(node, "write" if any(c in (_text(ctx, _node(node, 0, "mode")) or "") for c in "wa")
+                        else "read", f"{scheme}.open", handle)
+        return True
+    if attr in _BUCKET_TRANSFERS and "/" not in str(handle[0]).split("://", 1)[1] and len(handle) == 1:
+        upload = attr.startswith("upload")  # boto3 Bucket: (Key, Filename) down, (Filename, Key) up
+        key = _node(node, 1 if upload else 0, "Key")
+        remote = merge([*handle, "/", *(ctx.evaluator.value(key) if key is not None else (Hole("key"),))])
+        ctx.record_value(node, "write" if upload else "read", api, remote, _expr(key))
+        ctx.record(node, "read" if upload else "write", api, _node(node, 0 if upload else 1, "Filename", "Fileobj"))
+        return True
+    if attr in _HANDLE_WRITES:
+        ctx.record_value(node, "write", api, handle, ctx.receiver_text(node),
+                         data=_node(node, 0, "Body", "data", "features", "data_string", "file_obj"))
+        if attr in ("upload_from_filename", "upload_file", "save"):
+            ctx.record(node, "read", api, _node(node, 0, "filename", "Filename", "model_path"))
+        return True
+    if attr in _HANDLE_READS:
+        ctx.record_value(node, "read", api, handle, ctx.receiver_text(node))
+        if attr in ("download_to_filename", "download_file"):
+            ctx.record(node, "write", api, _node(node, 0, "filename", "Filename"))
+        return True
+    return False
+
+
+_BUCKET_TRANSFERS = frozenset({"download_file", "upload_file", "download_fileobj", "upload_fileobj"})
+_FILESYSTEMS = ("FileSystem", "filesystem", "GCSFileSystem", "S3FileSystem")
+
+
+def _filesystem(ctx, receiver: ast.AST) -> bool:
+    """`fs = gcsfs.GCSFileSystem()`, `fsspec.filesystem("s3")`, or a receiver named as one."""
+    if isinstance(receiver, ast.Name):
+        bound = ctx.lookup(receiver.id)
+        if isinstance(bound, ast.Call):
+            return (dotted_name(bound.func) or "").endswith(_FILESYSTEMS)
+        return receiver.id in ("fs", "gcs", "s3", "s3fs", "gcsfs") or receiver.id.endswith("_fs")
+    return isinstance(receiver, ast.Call) and (dotted_name(receiver.func) or "").endswith(_FILESYSTEMS)
+
+
+def _on_filesystem(ctx, node, attr: str) -> bool:
+    if attr == "open":
+        ctx.open_path(node, _node(node, 0, "path"), _node(node, 1, "mode"), "fsspec.open")
+    elif attr in ("get", "get_file", "download"):
+        ctx.record(node, "read", f"fsspec.{attr}", _node(node, 0, "rpath"))
+        ctx.record(node, "write", f"fsspec.{attr}", _node(node, 1, "lpath"))
+    elif attr in ("put", "put_file", "upload"):
+        ctx.record(node, "read", f"fsspec.{attr}", _node(node, 0, "lpath"))
+        ctx.record(node, "write", f"fsspec.{attr}", _node(node, 1, "rpath"))
+    elif attr in ("cat", "cat_file", "read_text", "read_bytes"):
+        ctx.record(node, "read", f"fsspec.{attr}", _node(node, 0, "path"))
+    elif attr in ("pipe", "pipe_file", "write_text", "write_bytes"):
+        ctx.record(node, "write", f"fsspec.{attr}", _node(node, 0, "path"))
+    else:
+        return False
+    return True
+
+
+# -- warehouses ------------------------------------------------------------------------------------------------
+
+def _warehouse(ctx, node, func, attr, name, receiver) -> bool:
+    if attr in ("load_table_from_dataframe", "load_table_from_json", "load_table_from_file"):
+        ctx.record(node, "write", f"bigquery.{attr}", _table(_node(node, 1, "destination")), target="table",
+                   data=_node(node, 0))
+    elif attr == "load_table_from_uri":
+        ctx.record(node, "read", f"bigquery.{attr}", _node(node, 0, "source_uris"))
+        ctx.record(node, "write", f"bigquery.{attr}", _table(_node(node, 1, "destination")), target="table")
+    elif attr in ("insert_rows", "insert_rows_json", "insert_rows_from_dataframe", "create_table"):
+        ctx.record(node, "write", f"bigquery.{attr}", _table(_node(node, 0, "table")), target="table",
+                   data=_node(node, 1))
+    elif attr in ("get_table", "list_rows"):
+        ctx.record(node, "read", f"bigquery.{attr}", _table(_node(node, 0, "table")), target="table")
+    elif attr == "extract_table":
+        ctx.record(node, "read", f"bigquery.{attr}", _table(_node(node, 0, "source")), target="table")
+        ctx.record(node, "write", f"bigquery.{attr}", _node(node, 1, "destination_uris"))
+    elif attr == "to_gbq":
+        module = isinstance(func, ast.Attribute) and receiver in ("pandas_gbq", "pd", "pandas")
+        ctx.record(node, "write", "pandas.to_gbq", _node(node, 1 if module else 0, "destination_table"),
+                   target="table", data=_node(node, 0) if module else func.value)
+    elif attr == "write_pandas":
+        ctx.record(node, "write", "snowflake.write_pandas", _node(node, 2, "table_name"), target="table",
+                   data=_node(node, 1, "df"))
+    elif attr.startswith(("ReadFrom", "WriteTo")) and attr != "WriteToPubSub":
+        _beam(ctx, node, attr)
+    else:
+        return False
+    return True
+
+
+def _table(node: ast.AST | None) -> ast.AST | None:
+    """`bigquery.Table("p.d.t")` or `client.dataset("d").table("t")` hold the table id in their first argument."""
+    if isinstance(node, ast.Call) and (dotted_name(node.func) or "").endswith(("Table", "TableReference")) \
+            and node.args:
+        return node.args[0]
+    return node
+
+
+def _beam(ctx, node, attr: str) -> None:
+    mode = "read" if attr.startswith("Read") else "write"
+    api = f"beam.{attr}"
+    if "BigQuery" in attr:
+        if (query := _node(node, None, "query")) is not None:
+            ctx.record(node, "read", api, query, target="sql")
+        elif (table := _node(node, 0, "table")) is not None:
+            ctx.record(node, mode, api, table, target="table")
+        return
+    ctx.record(node, mode, api, _node(node, 0, "file_pattern", "file_path_prefix", "path"))
+
+
+# -- feature stores --------------------------------------------------------------------------------------------
+
+def _feature_store(ctx, node, func, attr, name, receiver) -> bool:
+    if attr in ("get_historical_features", "get_online_features"):
+        features = _node(node, None, "features")
+        if features is None and attr == "get_online_features":
+            features = _node(node, 0, "features")
+        views = _feature_views(ctx, features)
+        for view, expression in views:
+            ctx.record_value(node, "read", f"feast.{attr}", view, expression)
+        if not views:
+            ctx.record_value(node, "read", f"feast.{attr}", (Hole("features"),), "features")
+        return True
+    if attr in ("push", "write_to_online_store", "write_to_offline_store") and isinstance(func, ast.Attribute):
+        view = _text(ctx, _node(node, 0, "push_source_name", "feature_view_name"))
+        if view is None or receiver is None or "store" not in receiver.lower():
+            return False
+        ctx.record_value(node, "write", f"feast.{attr}", (f"feast://{view}",), view, data=_node(node, 1, "df"))
+        return True
+    if attr in ("create_feature_view", "get_or_create_feature_view"):  # a new view over feature groups
+        value = ctx.evaluator.value(node)
+        if value and isinstance(value[0], str) and value[0].startswith("hopsworks://"):
+            ctx.record_value(node, "write", f"hopsworks.{attr}", value, _expr(_node(node, 0, "name")))
+            return True
+    return False
+
+
+def _feature_views(ctx, features: ast.AST | None) -> list[tuple[Value, str]]:
+    """Feast feature references `"view:feature"` (a list, a name bound to one, or a feature service)."""
+    if isinstance(features, ast.Name) and isinstance(bound := ctx.lookup(features.id), ast.AST):
+        features = bound
+    if isinstance(features, ast.Call) and isinstance(features.func, ast.Attribute) \
+            and features.func.attr == "get_feature_service":
+        service = _text(ctx, _node(features, 0, "name"))
+        return [((f"feast://{service}",), service)] if service else []
+    views = []
+    for item in features.elts if isinstance(features, (ast.List, ast.Tuple)) else ():
+        text = _text(ctx, item)
+        if text and ":" in text:
+            view = text.split(":", 1)[0]
+            if all(view != v[1] for v in views):
+                views.append(((f"feast://{view}",), view))
+    return views
+
+
+# -- model registries ------------------------------------------------------------------------------------------
+
+def _registry(ctx, node, func, attr, name, receiver) -> bool:
+    dotted = name or attr
+    if attr == "log_model" and dotted.startswith("mlflow."):
+        path = _text(ctx, _node(node, 1, "artifact_path", "name")) or "model"
+        ctx.record_value(node, "write", dotted, ("runs:/", Hole("run_id"), f"/{path}"), path, data=_node(node, 0))
+        if (registered := _text(ctx, _node(node, None, "registered_model_name"))) is not None:
+            ctx.record_value(node, "write", dotted, (f"models:/{registered}",), registered)
+        return True
+    if attr == "register_model" and dotted.startswith("mlflow"):
+        ctx.record(node, "read", dotted, _node(node, 0, "model_uri"))
+        ctx.record(node, "write", dotted, _models_uri(_node(node, 1, "name")))
+        return True
+    if attr in ("create_model_version", "transition_model_version_stage", "set_registered_model_alias",
+                "copy_model_version"):
+        target = _node(node, 0, "name") if attr != "copy_model_version" else _node(node, 1, "dst_name")
+        if attr == "create_model_version":
+            ctx.record(node, "read", f"mlflow.{attr}", _node(node, 1, "source"))
+        ctx.record(node, "write", f"mlflow.{attr}", _models_uri(target))
+        return True
+    if attr == "download_artifacts" and ("mlflow" in dotted or receiver and "client" in receiver.lower()):
+        uri = _node(node, None, "artifact_uri")
+        if uri is not None or dotted.startswith("mlflow.artifacts"):
+            ctx.record(node, "read", "mlflow.download_artifacts", uri if uri is not None else _node(node, 0))
+        else:
+            run, path = _node(node, 0, "run_id"), _node(node, 1, "path")
+            value = merge(["runs:/", *(ctx.evaluator.value(run) if run else (Hole("run_id"),)), "/",
+                           *(ctx.evaluator.value(path) if path else (Hole("path"),))])
+            ctx.record_value(node, "read", "mlflow.download_artifacts", value, _expr(run, path))
+        if (destination := _node(node, None, "dst_path")) is not None:
+            ctx.record(node, "write", "mlflow.download_artifacts", destination)
+        return True
+    if attr in ("log_artifact", "log_model", "use_model", "use_artifact") and (
+            dotted.startswith("wandb.") or (receiver or "").split(".")[-1] in ("run", "wandb_run", "wandb")):
+        return _wandb(ctx, node, attr)
+    if dotted.endswith("Model.upload"):  # Vertex AI
+        display = _text(ctx, _node(node, None, "display_name"))
+        ctx.record(node, "read", "aiplatform.Model.upload", _node(node, None, "artifact_uri"))
+        if display:
+            ctx.record_value(node, "write", "aiplatform.Model.upload", (f"vertex://models/{display}",), display)
+        return True
+    if attr == "register" and (group := _text(ctx, _node(node, None, "model_package_group_name"))):
+        ctx.record_value(node, "write", "sagemaker.register", (f"sagemaker://model-packages/{group}",), group)
+        return True
+    return False
+
+
+def _models_uri(node: ast.AST | None) -> ast.AST | None:
+    if node is None:
+        return None
+    return ast.copy_location(ast.JoinedStr([ast.Constant("models:/"), ast.FormattedValue(node, -1, None)]), node)
+
+
+def _wandb(ctx, node, attr: str) -> bool:
+    first = _node(node, 0, "artifact_or_path", "artifact_or_name", "path", "name")
+    value = ctx.evaluator.value(first) if first is not None else ()
+    if attr in ("use_artifact", "use_model"):
+        if value and isinstance(value[0], str) and not value[0].startswith("wandb://"):
+            value = merge(["wandb://", *value])
+        ctx.record_value(node, "read", f"wandb.{attr}", value or (Hole("artifact"),), _expr(first))
+        return True
+    if value and isinstance(value[0], str) and value[0].startswith("wandb://"):
+        ctx.record_value(node, "write", f"wandb.{attr}", value, _expr(first))
+        return True
+    ctx.record(node, "read", f"wandb.{attr}", first)  # a local file logged under a name
+    name = _text(ctx, _node(node, None, "name"))
+    base = name or (posixpath.basename(value[0].rstrip("/")) if len(value) == 1 and isinstance(value[0], str)
+                    else None)
+    if base:
+        ctx.record_value(node, "write", f"wandb.{attr}", (f"wandb://{base}",), base)
+    return True
+
+
+def _sagemaker(ctx, node, func, attr, name, receiver) -> bool:
+    if attr in ("TrainingInput", "TransformInput"):
+        ctx.record(node, "read", f"sagemaker.{attr}", _node(node, 0, "s3_data", "data"))
+    elif attr == "ProcessingInput":
+        ctx.record(node, "read", "sagemaker.ProcessingInput", _node(node, 0, "source"))
+    elif attr == "ProcessingOutput":
+        ctx.record(node, "write", "sagemaker.ProcessingOutput", _node(node, None, "destination"))
+    else:
+        return False
+    return True
+
+
+def _model_data(ctx, node: ast.Call, attr: str) -> bool:
+    """`Model(model_data="s3://…/model.tar.gz")`: SageMaker serves a model read from storage."""
+    data = _node(node, None, "model_data")
+    if data is None or not attr.endswith("Model"):
+        return False
+    ctx.record(node, "read", f"sagemaker.{attr}", data)
+    return True
+
+
+_HANDLERS = {
+    **dict.fromkeys(("get", "post", "put", "patch", "head", "request", "urlopen", "urlretrieve", "download",
+                     "stream"), (_http,)),
+    **dict.fromkeys(("from_pretrained", "SentenceTransformer", "CrossEncoder", "pipeline", "save_pretrained",
+                     "load_dataset", "load_from_disk", "save_to_disk", "hf_hub_download", "snapshot_download",
+                     "push_to_hub"), (_huggingface,)),
+    **dict.fromkeys(_HANDLE_READS | _HANDLE_WRITES | {"open", "add_file", "add_dir", "add_reference", "get_object",
+                                                      "put_object", "head_object", "get_file", "put_file", "upload",
+                                                      "cat", "cat_file", "read_text", "read_bytes", "pipe",
+                                                      "pipe_file", "write_text", "write_bytes"},
+                    (_object_storage,)),
+    **dict.fromkeys(("load_table_from_dataframe", "load_table_from_json", "load_table_from_file",
+                     "load_table_from_uri", "insert_rows", "insert_rows_json", "insert_rows_from_dataframe",
+                     "create_table", "get_table", "list_rows", "extract_table", "to_gbq", "write_pandas"),
+                    (_warehouse,)),
+    **dict.fromkeys(("get_historical_features", "get_online_features", "push", "write_to_online_store",
+                     "write_to_offline_store", "create_feature_view", "get_or_create_feature_view"),
+                    (_feature_store,)),
+    **dict.fromkeys(("log_model", "register_model", "create_model_version", "transition_model_version_stage",
+                     "set_registered_model_alias", "copy_model_version", "download_artifacts", "log_artifact",
+                     "use_model", "use_artifact", "upload", "register"), (_registry,)),
+    **dict.fromkeys(("TrainingInput", "TransformInput", "ProcessingInput", "ProcessingOutput"), (_sagemaker,)),
+}
+for _attr in ("download", "get", "put", "upload"):  # shared names: each family looks in turn
+    _HANDLERS[_attr] = (_object_storage, _http) if _attr != "upload" else (_object_storage, _registry)
+REMOTE_ATTRS = frozenset(_HANDLERS)
+
+
+def classify_remote(ctx, node: ast.Call, func, attr: str, name: str | None, receiver: str | None) -> bool:
+    """Record the accesses of a client call; True when the call was one (nothing else should read it)."""
+    if attr.startswith(("ReadFrom", "WriteTo")):
+        return _warehouse(ctx, node, func, attr, name, receiver)
+    for handler in _HANDLERS.get(attr, ()):
+        if handler(ctx, node, func, attr, name, receiver):
+            return True
+    return bool(node.keywords) and _model_data(ctx, node, attr)
+
+
+def is_container_path(location: str) -> bool:
+    """Paths inside a serving or training container (SageMaker channels, mounted secrets): filled from elsewhere."""
+    return location.startswith(_SECRETS_AND_CONTAINERS)
