@@ -30,6 +30,52 @@ def with_location(findings: pd.DataFrame) -> pd.DataFrame:
     return findings.assign(location=location)[["location", *findings.columns]]
 
 
+def confident(findings: pd.DataFrame, floor: int) -> pd.DataFrame:
+    """The findings at least `floor` percent confident (a kind's confidence is its measured precision)."""
+    return findings[findings["confidence"] >= floor].reset_index(drop=True)
+
+
+def below(findings: pd.DataFrame, floor: int) -> int:
+    """How many findings are less than `floor` percent confident."""
+    return int((findings["confidence"] < floor).sum())
+
+
+def summary_notes(summary: dict[str, int]) -> str | None:
+    """What a scan's headline numbers leave out, in one line (`scan_summary` counts), or None when nothing."""
+    notes = [f"{summary[key]:,} {noun}{'s' * (summary[key] != 1)} {rest}" for key, noun, rest in [
+        ("suppressed", "finding", "suppressed by the repository (listed on the Findings page)"),
+        ("warnings", "scan warning", "(on the Findings page)"), ("not_analysed", "file", "not analysed (assets)")]
+             if summary.get(key)]
+    return " · ".join(notes) or None
+
+
+def project_labels(projects: pd.DataFrame) -> dict[str, str]:
+    """Project path -> 'name (path)' for the project picker (`queries.projects`); empty for a single project."""
+    return {path: f"{name} ({path})" for path, name in zip(projects["path"], projects["name"])}
+
+
+def suppressed_table(suppressed: pd.DataFrame) -> pd.DataFrame:
+    """Suppressed findings with their location, how ('inline' comment or [tool.mldebt] 'config') and reason."""
+    shown = with_location(suppressed)
+    return shown.assign(reason=shown["reason"].where(shown["reason"] != "", "(no reason given)"))[
+        ["location", "kind", "how", "reason", "severity", "message", "finding_id"]]
+
+
+def unread_table(warnings: pd.DataFrame, skipped: pd.DataFrame) -> pd.DataFrame:
+    """One table of what the scan could not read as it should: warnings (it went on) and skipped files or
+    notebook cells (not analysed), with where and what."""
+    where = skipped["path"].astype(str)
+    where = where.where(skipped["cell"].isna(), where + " cell " + skipped["cell"].astype("Int64").astype(str))
+    where = where.where(skipped["line"].isna(), where + ":" + skipped["line"].astype("Int64").astype(str))
+    detail = skipped["detail"].fillna("").astype(str)
+    rows = pd.concat([
+        pd.DataFrame({"where": warnings["path"].fillna("(repository)").astype(str), "what": "warning",
+                      "detail": warnings["message"].astype(str)}),
+        pd.DataFrame({"where": where, "what": "skipped: " + skipped["reason"].astype(str), "detail": detail})],
+        ignore_index=True)
+    return rows
+
+
 def top_findings(findings: pd.DataFrame, limit: int) -> pd.DataFrame:
     """The `limit` most severe findings (then most confident), with their location."""
     rank = findings["severity"].map({s: -i for i, s in enumerate(SEVERITIES)})

@@ -22,7 +22,7 @@ from mldebt_core.monitoring.findings import SOURCE as MONITORING
 from mldebt_core.monitoring.limits import METRICS, ActionLimit
 from mldebt_core.monitoring.reference import Reference, profile_names
 from mldebt_core.monitoring.view import MonitoringOptions, monitoring_view
-from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DEFAULT_LOG_INGEST_SETTINGS
+from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS, DEFAULT_FINDINGS_VIEW_SETTINGS, DEFAULT_LOG_INGEST_SETTINGS
 from mldebt_core.store import Store, default_db_path, queries
 from mldebt_core.store.versions import system_version
 from mldebt_core.usecases.logs import store_log
@@ -127,6 +127,21 @@ def pick_model(models, key: str, where=st) -> str | None:
 def pick_window(key: str, where=st) -> str:
     return where.radio("Window", [DEFAULT_WINDOW, *(w for w in WINDOWS if w != DEFAULT_WINDOW)], horizontal=True,
                        key=key)
+
+
+MIN_CONFIDENCE = DEFAULT_FINDINGS_VIEW_SETTINGS.min_confidence
+
+
+def confidence_floor(hidden: int, key: str) -> int:
+    """The confidence (percent) under which a page hides findings: MIN_CONFIDENCE, or 0 once the user turns the
+    toggle on; says how many findings (`hidden`, counted at MIN_CONFIDENCE) it hides."""
+    show = st.toggle(f"Show findings under {MIN_CONFIDENCE}% confidence", key=key,
+                     help="A finding's confidence is its kind's measured precision: the share of such findings "
+                          "judged real debt on a labelled corpus of real repositories (setting "
+                          "FindingsViewSettings.min_confidence).")
+    if hidden and not show:
+        st.caption(f"{hidden:,} finding{'s' if hidden != 1 else ''} under {MIN_CONFIDENCE}% confidence hidden.")
+    return 0 if show else MIN_CONFIDENCE
 
 
 def download(label: str, frame: pd.DataFrame, file_name: str, key: str) -> None:

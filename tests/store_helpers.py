@@ -1,4 +1,5 @@
-"""The sample scan and a second, modified scan of the same system, shared by the store tests."""
+"""The sample scan, a second, modified scan of the same system, and one with everything scan schema v3 added,
+shared by the store and page tests."""
 
 import copy
 import json
@@ -23,3 +24,24 @@ def modified_scan(commit: str = "b" * 40, scanned_at: str = "2026-12-01T09:00:00
 
 def as_bytes(document: dict) -> bytes:
     return json.dumps(document).encode()
+
+
+def answered_scan() -> dict:
+    """The sample as a monorepo scan with everything schema v3 added: projects, warnings, a finding's project,
+    suppressed findings, an asset, and two skipped cells of one notebook on the same line."""
+    document = modified_scan(commit="d" * 40)
+    first, second, *rest = document["findings"]
+    document["findings"] = [{**rest[0], "project": "churn"}, *rest[1:]]
+    document["suppressed"] = [{"finding": first, "how": "inline", "reason": "agreed with the risk team"},
+                              {"finding": {**second, "project": "churn"}, "how": "config", "reason": ""}]
+    summary = document["summary"]
+    document["summary"] = {**summary, "suppressed": 2, "skipped": 2, "not_analysed": 1, "files": summary["files"] + 1}
+    document["projects"] = [{"path": "churn", "name": "churn", "markers": ["pyproject.toml", "dvc.yaml"]},
+                            {"path": "upsell", "name": "upsell", "markers": ["requirements.txt"]}]
+    document["warnings"] = [{"path": "pyproject.toml", "message": "[tool.mldebt]: unknown key(s) 'colour'"},
+                            {"path": None, "message": "a repository-wide warning"}]
+    document["files"] = [*document["files"], {"path": "docs/logo.png", "language": "Other", "lines": 0,
+                                              "bytes": 2048, "analysed": False}]
+    document["skipped"] = [{"path": "notebooks/eda.ipynb", "reason": "syntax_error", "detail": "invalid syntax",
+                            "line": 1, "cell": cell} for cell in (5, 2)]
+    return document

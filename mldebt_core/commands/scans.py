@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mldebt_core.commands.common import ExitCode, database_path, progress_bar, tell
 from mldebt_core.errors import MldebtError
-from mldebt_core.taxonomy import Severity
+from mldebt_core.taxonomy import KINDS, Severity
 
 
 def add_commands(commands) -> None:
@@ -20,7 +20,14 @@ def add_commands(commands) -> None:
                       help="where to write the result; '-' (default) is standard output")
     scan.add_argument("--system", metavar="NAME", help="system name recorded in the scan (default: PATH's folder name)")
     scan.add_argument("--format", choices=["json", "summary"], default="json",
-                      help="json: the scan document (default); summary: a table of findings by kind")
+                      help="json: the scan document (default); summary: a table of findings by kind and the worst "
+                           "findings")
+    scan.add_argument("--all", action="store_true",
+                      help="with --format summary: list every finding (default: the worst 20)")
+    scan.add_argument("--kind", action="append", choices=list(KINDS), metavar="KIND",
+                      help="with --format summary: only findings of this kind (repeatable)")
+    scan.add_argument("--min-severity", choices=[s.value for s in Severity], metavar="SEVERITY",
+                      help="with --format summary: only findings of this severity or higher")
     scan.add_argument("--fail-on", choices=[s.value for s in Severity], metavar="SEVERITY",
                       help="exit 1 when a finding of this severity or higher exists (low, medium, high, critical)")
     scan.add_argument("-q", "--quiet", action="store_true", help="no progress bar or closing line on stderr")
@@ -33,7 +40,12 @@ def add_commands(commands) -> None:
                     "changes nothing. When another process (the dashboard) holds the database, the scan is "
                     "queued beside it and the dashboard stores it on its next page load.")
     ingest.add_argument("file", metavar="FILE", help="the scan JSON written by `mldebt scan`; '-' reads standard input")
-    ingest.add_argument("--system", metavar="NAME", help="store it under this system (default: the scan's repo.name)")
+    ingest.add_argument("--system", metavar="NAME",
+                        help="store it under this system (default: the scan's repo.name; with --project, the "
+                             "project's name)")
+    ingest.add_argument("--project", metavar="PATH",
+                        help="store only this project of a monorepo's scan (its folder, as the scan's `projects` "
+                             "list it), as a system of its own")
     ingest.set_defaults(run=_ingest_scan)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the scan document",
@@ -42,7 +54,7 @@ def add_commands(commands) -> None:
 
 
 def _scan(args) -> int:
-    from mldebt_core.scan.report import summary_text
+    from mldebt_core.scan.report import DEFAULT_LIMIT, summary_text
     from mldebt_core.scan.runner import scan_repository
 
     root = Path(args.path)
@@ -52,7 +64,9 @@ def _scan(args) -> int:
         _check_writable(Path(args.output))
     with progress_bar(args, "file", "scanning") as progress:
         document = scan_repository(root, system=args.system, progress=progress)
-    text = (document.model_dump_json(indent=1) + "\n" if args.format == "json" else summary_text(document))
+    text = (document.model_dump_json(indent=1) + "\n" if args.format == "json" else
+            summary_text(document, limit=None if args.all else DEFAULT_LIMIT, kinds=args.kind,
+                         min_severity=args.min_severity))
     if args.output == "-":
         sys.stdout.write(text)
     else:
@@ -85,8 +99,25 @@ def _ingest_scan(args) -> int:
 
     source = "<stdin>" if args.file == "-" else args.file
     data = _read_input(args.file, DEFAULT_STORE_SETTINGS.max_scan_bytes)
-    _store_document(args, parse_scan(data, source), source, args.system)
+    document, system = parse_scan(data, source), args.system
+    if args.project is not None:
+        document, system = project_of(document, args.project, source), system or project_name(document, args.project)
+    _store_document(args, document, source, system)
     return 0
+
+
+def project_of(document, project: str, source: str):
+    """The scan of one project of a monorepo's scan (see scan.projects.project_scan), or one clear sentence."""
+    from mldebt_core.scan.projects import project_scan
+
+    try:
+        return project_scan(document, project.strip("/") or ".")
+    except ValueError as error:
+        raise MldebtError(f"{source}: --project: {error}") from None
+
+
+def project_name(document, project: str) -> str:
+    return next((p.name for p in document.projects if p.path == project.strip("/")), document.repo.name)
 
 
 def _store_document(args, document, source: str, system: str | None = None) -> None:

@@ -125,5 +125,60 @@ V5 = (
     """DROP TABLE config_reads""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5)
+V6 = (
+    # scan schema v3: what the dashboard reads of it. A finding's project (monorepos); files not analysed on purpose
+    # (assets); the notebook cell a skip concerns; findings the repository suppressed, with how and why; the scan's
+    # warnings; the projects of a monorepo.
+    """ALTER TABLE findings ADD COLUMN project VARCHAR""",
+    """ALTER TABLE modules ADD COLUMN project VARCHAR""",
+    """ALTER TABLE files ADD COLUMN analysed BOOLEAN DEFAULT true""",
+    """ALTER TABLE skipped_files ADD COLUMN cell BIGINT""",
+    """CREATE TABLE suppressed_findings (scan_id INTEGER NOT NULL, finding_id VARCHAR, kind VARCHAR,
+        paper_section BIGINT, severity VARCHAR, confidence BIGINT, file VARCHAR, line BIGINT, cell BIGINT,
+        message VARCHAR, evidence VARCHAR, project VARCHAR, how VARCHAR, reason VARCHAR)""",
+    """CREATE TABLE scan_warnings (scan_id INTEGER NOT NULL, path VARCHAR, message VARCHAR)""",
+    """CREATE TABLE projects (scan_id INTEGER NOT NULL, path VARCHAR, name VARCHAR, markers VARCHAR[])""",
+    # Scans stored before hold these in their document only (a scan v3 document stored by schema 5): fill the rows
+    # from it, once, so that code keeps reading rows, never the document. Only v3 documents can have them, and a
+    # substring test of the compact canonical JSON spares parsing the documents that have none.
+    """UPDATE findings SET project = d.project FROM (
+        SELECT id AS scan_id, f->>'id' AS finding_id, f->>'project' AS project
+        FROM (SELECT id, unnest(json_extract(document, '$.findings[*]')) AS f FROM scans
+              WHERE schema_version >= 3 AND contains(document, '"project":"'))) d
+        WHERE findings.scan_id = d.scan_id AND findings.finding_id = d.finding_id AND d.project IS NOT NULL""",
+    """UPDATE modules SET project = d.project FROM (
+        SELECT id AS scan_id, m->>'path' AS path, m->>'project' AS project
+        FROM (SELECT id, unnest(json_extract(document, '$.modules[*]')) AS m FROM scans
+              WHERE schema_version >= 3 AND contains(document, '"project":"'))) d
+        WHERE modules.scan_id = d.scan_id AND modules.path = d.path AND d.project IS NOT NULL""",
+    """UPDATE files SET analysed = false FROM (
+        SELECT id AS scan_id, f->>'path' AS path
+        FROM (SELECT id, unnest(json_extract(document, '$.files[*]')) AS f FROM scans
+              WHERE schema_version >= 3 AND contains(document, '"analysed":false'))
+        WHERE (f->>'analysed') = 'false') d
+        WHERE files.scan_id = d.scan_id AND files.path = d.path""",
+    # a notebook's skipped cells share its path and may share a line: rebuild those scans' skips in document order
+    """CREATE TEMP TABLE v6_skipped AS SELECT id AS scan_id, s->>'path' AS path, s->>'reason' AS reason,
+        s->>'detail' AS detail, (s->>'line')::BIGINT AS line, (s->>'cell')::BIGINT AS cell
+        FROM (SELECT id, unnest(json_extract(document, '$.skipped[*]')) AS s FROM scans
+              WHERE schema_version >= 3 AND contains(document, '"skipped":[{'))""",
+    """DELETE FROM skipped_files WHERE scan_id IN (SELECT scan_id FROM v6_skipped WHERE cell IS NOT NULL)""",
+    """INSERT INTO skipped_files (scan_id, path, reason, detail, line, cell)
+        SELECT * FROM v6_skipped WHERE scan_id IN (SELECT scan_id FROM v6_skipped WHERE cell IS NOT NULL)""",
+    """DROP TABLE v6_skipped""",
+    """INSERT INTO suppressed_findings SELECT id, f->>'id', f->>'kind', (f->>'paper_section')::BIGINT,
+        f->>'severity', (f->>'confidence')::BIGINT, f->>'file', (f->>'line')::BIGINT, (f->>'cell')::BIGINT,
+        f->>'message', (f->'evidence')::VARCHAR, f->>'project', s->>'how', s->>'reason'
+        FROM (SELECT id, s, s->'finding' AS f
+              FROM (SELECT id, unnest(json_extract(document, '$.suppressed[*]')) AS s FROM scans
+                    WHERE schema_version >= 3 AND contains(document, '"suppressed":[{')))""",
+    """INSERT INTO scan_warnings SELECT id, w->>'path', w->>'message'
+        FROM (SELECT id, unnest(json_extract(document, '$.warnings[*]')) AS w FROM scans
+              WHERE schema_version >= 3 AND contains(document, '"warnings":[{'))""",
+    """INSERT INTO projects SELECT id, p->>'path', p->>'name', (p->'markers')::VARCHAR[]
+        FROM (SELECT id, unnest(json_extract(document, '$.projects[*]')) AS p FROM scans
+              WHERE schema_version >= 3 AND contains(document, '"projects":[{'))""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, V6)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -29,6 +29,8 @@ class ModuleRow:
     name: str
     path: str
     is_package: bool
+    project: str | None
+    """its project's path in a monorepo (graphs name its node after it), else None"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,7 @@ class FeatureCostRow:
 
 def import_rows(store: Store, scan_id: int) -> ImportRows:
     """The scan's modules and import edges, in document order; StoreError when there is no such scan."""
-    modules = _scan_table(store, "modules", "name, path, is_package", scan_id)
+    modules = _scan_table(store, "modules", "name, path, is_package, project", scan_id)
     edges = _scan_table(store, "import_edges", "source, target, line", scan_id)
     if not (modules or edges):
         _require_scan(store, scan_id)

@@ -6,15 +6,16 @@ turns them into a column-oriented Arrow table and inserts it with one
 keep the order of the document's list (`scan_rows` reads them back in that order).
 
 Only lists that some code reads get a table (see docs/store.md, "What reads each table");
-the others (external packages, config files and settings, config reads) live in
-`scans.document` alone.
+the others (external packages, config files and settings, config reads, code health
+details) live in `scans.document` alone. A suppressed finding is a finding row plus how
+and why it was suppressed.
 """
 
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from mldebt_core.scan.schema import ScanDocument
+from mldebt_core.scan.schema import Finding, ScanDocument
 
 
 @dataclass(frozen=True)
@@ -25,15 +26,27 @@ class ChildTable:
     rows: Callable[[ScanDocument], Iterable[tuple]]
 
 
+_FINDING_COLUMNS = (("finding_id", "string"), ("kind", "string"), ("paper_section", "int64"), ("severity", "string"),
+                    ("confidence", "int64"), ("file", "string"), ("line", "int64"), ("cell", "int64"),
+                    ("message", "string"), ("evidence", "string"), ("project", "string"))
+
+
+def _finding_row(x: Finding) -> tuple:
+    return (x.id, x.kind, x.paper_section, x.severity, x.confidence, x.file, x.line, x.cell, x.message,
+            json.dumps(x.evidence, sort_keys=True), x.project)
+
+
 CHILD_TABLES: tuple[ChildTable, ...] = (
     ChildTable("languages", (("language", "string"), ("files", "int64"), ("lines", "int64")),
                lambda d: ((x.language, x.files, x.lines) for x in d.languages)),
-    ChildTable("files", (("path", "string"), ("language", "string"), ("lines", "int64"), ("bytes", "int64")),
-               lambda d: ((x.path, x.language, x.lines, x.bytes) for x in d.files)),
-    ChildTable("skipped_files", (("path", "string"), ("reason", "string"), ("detail", "string"), ("line", "int64")),
-               lambda d: ((x.path, x.reason, x.detail, x.line) for x in d.skipped)),
-    ChildTable("modules", (("name", "string"), ("path", "string"), ("is_package", "bool")),
-               lambda d: ((x.name, x.path, x.is_package) for x in d.modules)),
+    ChildTable("files", (("path", "string"), ("language", "string"), ("lines", "int64"), ("bytes", "int64"),
+                         ("analysed", "bool")),
+               lambda d: ((x.path, x.language, x.lines, x.bytes, x.analysed) for x in d.files)),
+    ChildTable("skipped_files", (("path", "string"), ("reason", "string"), ("detail", "string"), ("line", "int64"),
+                                 ("cell", "int64")),
+               lambda d: ((x.path, x.reason, x.detail, x.line, x.cell) for x in d.skipped)),
+    ChildTable("modules", (("name", "string"), ("path", "string"), ("is_package", "bool"), ("project", "string")),
+               lambda d: ((x.name, x.path, x.is_package, x.project) for x in d.modules)),
     ChildTable("import_edges", (("source", "string"), ("target", "string"), ("line", "int64")),
                lambda d: ((x.source, x.target, x.line) for x in d.import_edges)),
     ChildTable("data_accesses", (("file", "string"), ("line", "int64"), ("cell", "int64"), ("mode", "string"),
@@ -48,9 +61,11 @@ CHILD_TABLES: tuple[ChildTable, ...] = (
                           for x in d.artifacts)),
     ChildTable("lineage_edges", (("source", "string"), ("target", "string"), ("mode", "string")),
                lambda d: ((x.source, x.target, x.mode) for x in d.lineage_edges)),
-    ChildTable("findings", (("finding_id", "string"), ("kind", "string"), ("paper_section", "int64"),
-                            ("severity", "string"), ("confidence", "int64"), ("file", "string"), ("line", "int64"),
-                            ("cell", "int64"), ("message", "string"), ("evidence", "string")),
-               lambda d: ((x.id, x.kind, x.paper_section, x.severity, x.confidence, x.file, x.line, x.cell,
-                           x.message, json.dumps(x.evidence, sort_keys=True)) for x in d.findings)),
+    ChildTable("findings", _FINDING_COLUMNS, lambda d: (_finding_row(x) for x in d.findings)),
+    ChildTable("suppressed_findings", (*_FINDING_COLUMNS, ("how", "string"), ("reason", "string")),
+               lambda d: ((*_finding_row(x.finding), x.how, x.reason) for x in d.suppressed)),
+    ChildTable("scan_warnings", (("path", "string"), ("message", "string")),
+               lambda d: ((x.path, x.message) for x in d.warnings)),
+    ChildTable("projects", (("path", "string"), ("name", "string"), ("markers", "list<string>")),
+               lambda d: ((x.path, x.name, x.markers) for x in d.projects)),
 )

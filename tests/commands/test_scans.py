@@ -11,6 +11,7 @@ import pytest
 
 from mldebt_core.cli import main
 from mldebt_core.scan.schema import SCHEMA_VERSION, ScanDocument
+from mldebt_core.store import Store, queries
 from tests.conftest import run
 
 TRAIN = """\
@@ -99,12 +100,9 @@ def test_fail_on_high_passes_without_high_findings(clean_repo, capsys):
 
 
 @pytest.mark.parametrize("case", ["missing path", "path is a file", "output folder missing", "output is a folder",
-                                  "unknown option", "bad severity", "bad pyproject"])
+                                  "unknown option", "bad severity"])
 def test_user_errors_exit_2_with_one_line_and_no_traceback(tmp_path, clean_repo, capsys, case):
     (tmp_path / "file.txt").write_text("x")
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "pyproject.toml").write_text("[tool.mldebt\n")
     argv = {
         "missing path": ["scan", str(tmp_path / "nope")],
         "path is a file": ["scan", str(tmp_path / "file.txt")],
@@ -112,7 +110,6 @@ def test_user_errors_exit_2_with_one_line_and_no_traceback(tmp_path, clean_repo,
         "output is a folder": ["scan", str(clean_repo), "-o", str(tmp_path)],
         "unknown option": ["scan", str(clean_repo), "--bogus"],
         "bad severity": ["scan", str(clean_repo), "--fail-on", "urgent"],
-        "bad pyproject": ["scan", str(broken)],
     }[case]
     code, out, err = run(argv, capsys)
     assert (code, out) == (2, "")
@@ -177,3 +174,18 @@ def test_output_to_a_pipe_writes_through_it_and_leaves_it_a_pipe(tmp_path):
     reader.join(timeout=10)
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert json.loads(received[0])["summary"]["files"] == 1
+
+
+def test_one_project_of_a_monorepo_scan_is_stored_as_a_system(make_repo, tmp_path, capsys):
+    repo = make_repo({"api/requirements.txt": "fastapi\n", "api/main.py": "import pandas as pd\npd.read_csv('x.csv')\n",
+                      "batch/setup.py": "", "batch/job.py": "import pandas as pd\n"})
+    scan, db = tmp_path / "mono.json", str(tmp_path / "m.duckdb")
+    assert run(["scan", str(repo), "-o", str(scan), "-q"], capsys)[0] == 0
+    code, _, err = run(["--db", db, "ingest-scan", str(scan), "--project", "api"], capsys)
+    assert code == 0 and "of system api" in err
+    with Store(db) as store:
+        assert queries.list_systems(store) == ["api"]
+        paths = [row[0] for row in store.query("SELECT path FROM files ORDER BY path")]
+    assert paths == ["api/main.py", "api/requirements.txt"]
+    code, out, err = run(["--db", db, "ingest-scan", str(scan), "--project", "nowhere"], capsys)
+    assert (code, out) == (2, "") and err.startswith(f"mldebt: error: {scan}: --project: no project 'nowhere'")

@@ -2,8 +2,12 @@
 
 from streamlit.testing.v1 import AppTest
 
+from mldebt_core.settings import DEFAULT_FINDINGS_VIEW_SETTINGS
 from tests.pages.helpers import run_page
-from tests.store_helpers import SAMPLE
+from tests.store_helpers import SAMPLE, answered_scan, as_bytes, modified_scan
+
+MIN_CONFIDENCE = DEFAULT_FINDINGS_VIEW_SETTINGS.min_confidence
+CONFIDENT = [f for f in SAMPLE["findings"] if f["confidence"] >= MIN_CONFIDENCE]
 
 
 def run(scan_id: int | None = None) -> AppTest:
@@ -20,14 +24,46 @@ def test_overview_of_the_sample_scan(seeded):
     assert not at.exception
     assert at.title[0].value == "Overview"
     summary = SAMPLE["summary"]
-    assert metrics(at) == {"Findings": "29", "High + critical": "3", "Files": f"{summary['files']}",
-                           "Lines": f"{summary['lines']}", "Skipped files": "0"}
+    high = sum(f["severity"] in ("high", "critical") for f in CONFIDENT)
+    assert metrics(at) == {"Findings": f"{len(CONFIDENT)}", "High + critical": f"{high}",
+                           "Files": f"{summary['files']}", "Lines": f"{summary['lines']}", "Skipped files": "0"}
+    hidden = len(SAMPLE["findings"]) - len(CONFIDENT)
+    assert any(f"{hidden} findings under {MIN_CONFIDENCE}% confidence hidden" in c.value for c in at.caption)
     assert {h.value for h in at.subheader} >= {"Findings by kind and severity", "Findings by paper section",
                                                "Languages", "Trend", "Top findings"}
     assert len(at.get("plotly_chart")) == 4  # kind x severity, sections, languages, trend
     top = at.dataframe[0].value
     assert top.iloc[0]["severity"] == "high" and len(top) == 20
     assert "upsell/train_upsell.py:17" in set(top["location"])
+    assert top["confidence"].min() >= MIN_CONFIDENCE
+
+
+def test_the_toggle_counts_and_draws_every_finding(seeded):
+    seeded(scans=2)
+    at = run(scan_id=1)
+    at.toggle(key="overview_unconfident").set_value(True).run()
+    assert not at.exception
+    assert metrics(at)["Findings"] == "29" and metrics(at)["High + critical"] == "3"
+    assert at.dataframe[0].value["confidence"].min() < MIN_CONFIDENCE
+    assert not any("hidden" in c.value for c in at.caption)
+
+
+def test_suppressed_findings_warnings_and_assets_are_counted_in_a_note(seeded):
+    import os
+
+    import streamlit as st
+
+    from mldebt_core.store import Store, ingest_scan
+
+    seeded(scans=1)
+    with Store(os.environ["MLDEBT_DB"]) as store:
+        ingest_scan(store, as_bytes(answered_scan()), "answered.json")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = run(scan_id=2)
+    assert not at.exception
+    assert any("2 findings suppressed by the repository" in c.value and "2 scan warnings" in c.value
+               and "1 file not analysed" in c.value for c in at.caption)
 
 
 def test_the_second_scan_and_the_trend_note_with_one_scan(seeded):
@@ -42,7 +78,8 @@ def test_the_modified_scan_counts(seeded):
     seeded(scans=2)
     at = run(scan_id=2)
     assert not at.exception
-    assert metrics(at)["Findings"] == "27"  # three fixed, one new
+    confident = sum(f["confidence"] >= MIN_CONFIDENCE for f in modified_scan()["findings"])
+    assert metrics(at)["Findings"] == f"{confident}"  # three fixed, one new; the less confident hidden
 
 
 def test_an_empty_database_shows_the_hint(seeded):

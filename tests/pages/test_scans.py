@@ -3,6 +3,8 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from mldebt_core.scan.runner import scan_repository
+from mldebt_core.store import queries
 from pages import components as common
 from pages.components import plain
 from tests.pages.helpers import page
@@ -52,3 +54,18 @@ def test_malformed_upload_is_refused_in_plain_words():
 
 def test_markdown_in_a_file_name_shows_as_text():
     assert plain("![x](http://evil) *bold* a_b.json") == r"\!\[x\]\(http://evil\) \*bold\* a\_b\.json"
+
+
+def test_a_monorepo_scan_is_stored_whole_or_one_project_as_a_system(make_repo):
+    repo = make_repo({"api/requirements.txt": "fastapi\n", "api/main.py": "x = 1\n",
+                      "batch/setup.py": "", "batch/job.py": "y = 2\n"})
+    scan = scan_repository(repo, system="platform").model_dump_json().encode()
+    at = _app()
+    at.file_uploader(key="scans_upload").set_value(("mono.json", scan, "application/json")).run()
+    assert not at.success and "a monorepo of 3 projects" in at.caption[0].value
+    projects = at.selectbox(key="scans_project").options
+    assert projects[0] == "the whole repository" and "project api (api)" in projects
+    at.selectbox(key="scans_project").select_index(projects.index("project api (api)")).run()
+    at.button(key="scans_store").click().run()
+    assert not at.exception and at.success[0].value.endswith(plain("of system api."))
+    assert queries.list_systems(common.store()) == ["api", "churn-system"]

@@ -1,6 +1,7 @@
 """Schema migrations: databases of every older version open at the current one, keeping their scans."""
 
 import hashlib
+import json
 
 import duckdb
 import networkx as nx
@@ -8,13 +9,16 @@ import pytest
 
 from mldebt_core import graphs
 from mldebt_core.scan.schema import ScanDocument, load_scan
-from mldebt_core.store import Store, StoreError, ingest_scan, queries
+from mldebt_core.store import Store, StoreError, ingest_document, ingest_scan, queries
 from mldebt_core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from mldebt_core.store.scan_rows import import_rows, lineage_rows
 from mldebt_core.store.tables import CHILD_TABLES
-from tests.store_helpers import SAMPLE, SAMPLE_BYTES, as_bytes, modified_scan
+from tests.store_helpers import SAMPLE, SAMPLE_BYTES, answered_scan, as_bytes, modified_scan
 
 DROPPED_IN_V5 = {"external_packages", "configs", "config_settings", "config_reads"}
+ADDED_IN_V6 = {"suppressed_findings", "scan_warnings", "projects"}
+COLUMNS_ADDED_IN_V6 = {"findings": {"project"}, "modules": {"project"}, "files": {"analysed"},
+                       "skipped_files": {"cell"}}
 
 
 def test_a_version_1_database_is_migrated_forward_keeping_its_rows(tmp_path):
@@ -41,10 +45,21 @@ def test_a_version_1_database_is_migrated_forward_keeping_its_rows(tmp_path):
 
 # -- v4 -> v5: the tables nothing read are dropped, every scan is still served ------------------------------
 
+def _v5_rows(document: ScanDocument) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
+    """{table: (columns, rows)} of one scan as mldebt with schema version 5 stored it (before v6's columns)."""
+    tables = {}
+    for table in CHILD_TABLES:
+        if table.name in ADDED_IN_V6:
+            continue
+        kept = [i for i, (name, _) in enumerate(table.columns) if name not in COLUMNS_ADDED_IN_V6.get(table.name, ())]
+        tables[table.name] = (tuple(table.columns[i][0] for i in kept),
+                              [tuple(row[i] for i in kept) for row in table.rows(document)])
+    return tables
+
+
 def _v4_rows(document: ScanDocument) -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
     """{table: (columns, rows)} of one scan as mldebt with schema version 4 stored it: every child table."""
-    tables = {table.name: (tuple(name for name, _ in table.columns), list(table.rows(document)))
-              for table in CHILD_TABLES}
+    tables = _v5_rows(document)
     tables["external_packages"] = (("name", "ml", "imported_by"),
                                    [(p.name, p.ml, p.imported_by) for p in document.external_packages])
     tables["configs"] = (("path", "format", "key_count", "feature_count"),
@@ -56,12 +71,13 @@ def _v4_rows(document: ScanDocument) -> dict[str, tuple[tuple[str, ...], list[tu
     return tables
 
 
-def _write_v4_database(path, documents: list[ScanDocument]) -> None:
+def _write_old_database(path, documents: list[ScanDocument], version: int) -> None:
+    """A database as mldebt with schema `version` (4 or 5) left it, holding `documents`."""
     con = duckdb.connect(str(path))
-    for step in MIGRATIONS[:4]:
+    for step in MIGRATIONS[:version]:
         for statement in step:
             con.execute(statement)
-    con.execute("INSERT INTO meta VALUES ('schema_version', '4')")
+    con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(version)])
     for scan_id, document in enumerate(documents, start=1):
         canonical = document.model_dump_json()
         con.execute("INSERT OR IGNORE INTO systems (name) VALUES (?)", [document.repo.name])
@@ -71,7 +87,7 @@ def _write_v4_database(path, documents: list[ScanDocument]) -> None:
                      document.repo.scanned_at, document.tool.version, document.schema_version,
                      hashlib.sha256(canonical.encode()).hexdigest(), f"scan{scan_id}.json", canonical,
                      document.code_health.model_dump_json()])
-        for table, (columns, rows) in _v4_rows(document).items():
+        for table, (columns, rows) in (_v4_rows if version == 4 else _v5_rows)(document).items():
             if rows:
                 con.executemany(f"INSERT INTO {table} (scan_id, {', '.join(columns)}) "
                                 f"VALUES ({', '.join('?' * (len(columns) + 1))})", [(scan_id, *row) for row in rows])
@@ -85,16 +101,16 @@ def _same_graph(a: nx.DiGraph, b: nx.DiGraph) -> bool:
 def test_a_version_4_database_drops_the_unread_tables_and_still_serves_its_scans(tmp_path):
     path = tmp_path / "v4.duckdb"
     documents = [load_scan(SAMPLE_BYTES), load_scan(as_bytes(modified_scan()))]
-    _write_v4_database(path, documents)
+    _write_old_database(path, documents, version=4)
     with duckdb.connect(str(path)) as con:
         before = {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                  for table in [t.name for t in CHILD_TABLES] + ["scans"]}
+                  for table in [t.name for t in CHILD_TABLES if t.name not in ADDED_IN_V6] + ["scans"]}
         originals = con.execute("SELECT id, document FROM scans ORDER BY id").fetchall()
         assert all(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0 for table in DROPPED_IN_V5)
     assert SAMPLE["configs"] and SAMPLE["external_packages"] and SAMPLE["config_reads"]
 
     with Store(path) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 5
+        assert store.schema_version() == SCHEMA_VERSION
         counts = store.table_counts()
         assert not DROPPED_IN_V5 & set(counts)
         assert {table: counts[table] for table in before} == before  # every other row kept
@@ -116,3 +132,41 @@ def test_a_database_from_a_newer_mldebt_is_refused(tmp_path):
         cursor.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
     with pytest.raises(StoreError, match=f"has schema version {SCHEMA_VERSION + 1}, written by a newer mldebt"):
         Store(path)
+
+
+# -- v5 -> v6: what scan schema v3 added gets its rows, also for the v3 scans a v5 database already held ---------
+
+def _rows(store: Store, table, scan_id: int) -> list[tuple]:
+    """A table's rows of one scan in stored order, with a finding's evidence decoded (its JSON text may differ)."""
+    names = [name for name, _ in table.columns]
+    rows = store.query(f"SELECT {', '.join(names)} FROM {table.name} WHERE scan_id = ? ORDER BY rowid", [scan_id])
+    return [tuple(json.loads(v) if name == "evidence" else v for name, v in zip(names, row)) for row in rows]
+
+
+def test_a_version_5_database_gets_the_rows_of_what_scan_schema_3_added(tmp_path):
+    documents = [load_scan(SAMPLE_BYTES), load_scan(as_bytes(answered_scan()))]
+    _write_old_database(tmp_path / "v5.duckdb", documents, version=5)
+    with Store(tmp_path / "fresh.duckdb") as fresh:  # what this mldebt stores for the same documents
+        for number, document in enumerate(documents, start=1):
+            ingest_document(fresh, document, f"scan{number}.json")
+        expected = {table.name: [_rows(fresh, table, scan_id) for scan_id in (1, 2)] for table in CHILD_TABLES}
+
+    with Store(tmp_path / "v5.duckdb") as store:
+        assert store.schema_version() == SCHEMA_VERSION == 6
+        for table in CHILD_TABLES:
+            assert [_rows(store, table, scan_id) for scan_id in (1, 2)] == expected[table.name], table.name
+        projects = queries.projects(store, 2)
+        assert list(zip(projects["path"], projects["name"], map(list, projects["markers"]))) == [
+            ("churn", "churn", ["pyproject.toml", "dvc.yaml"]), ("upsell", "upsell", ["requirements.txt"])]
+        assert queries.scan_warnings(store, 2)["path"].fillna("-").tolist() == ["pyproject.toml", "-"]
+        suppressed = queries.suppressed_findings(store, 2).set_index("how")
+        assert suppressed.loc["config", "project"] == "churn" and suppressed.loc["inline", "reason"] != ""
+        assert queries.skipped_files(store, 2)["cell"].tolist() == [2, 5]
+        summary = queries.scan_summary(store, 2)
+        assert (summary["suppressed"], summary["warnings"], summary["not_analysed"]) == (2, 2, 1)
+        assert queries.findings(store, 2, projects=["churn"])["finding_id"].tolist() == [
+            answered_scan()["findings"][0]["id"]]
+        assert [queries.scan_summary(store, 1)[key] for key in ("suppressed", "warnings", "not_analysed")] == [0, 0, 0]
+        assert queries.projects(store, 1).empty and queries.suppressed_findings(store, 1).empty
+        again = ingest_scan(store, as_bytes(answered_scan()), "again.json")
+        assert (again.scan_id, again.created) == (2, False)

@@ -95,11 +95,13 @@ def stored(store):
 def test_import_rows_are_the_modules_and_edges_in_document_order(stored):
     store, scan_id = stored
     assert import_rows(store, scan_id) == ImportRows(
-        (ModuleRow("pipe.train", "pipe/train.py", False), ModuleRow("pipe", "pipe/__init__.py", True),
-         ModuleRow("pipe.features", "pipe/features.py", False), ModuleRow("pipe.score", "pipe/score.py", False)),
+        (ModuleRow("pipe.train", "pipe/train.py", False, None), ModuleRow("pipe", "pipe/__init__.py", True, None),
+         ModuleRow("pipe.features", "pipe/features.py", False, None),
+         ModuleRow("pipe.score", "pipe/score.py", False, None)),
         (ImportEdgeRow("pipe.train", "pipe.features", 4), ImportEdgeRow("pipe.score", "pipe.train", 2),
          ImportEdgeRow("pipe.train", "pipe.features", 9), ImportEdgeRow("pipe.score", "pipe", 1)))
-    assert import_rows(store, 1) == ImportRows((ModuleRow("pipe.train", "pipe/train.py", False),), ())  # the other
+    # the first scan keeps its own modules
+    assert import_rows(store, 1) == ImportRows((ModuleRow("pipe.train", "pipe/train.py", False, None),), ())
     graph = graphs.import_graph(import_rows(store, scan_id))
     assert graph.edges["pipe.train", "pipe.features"]["lines"] == (4, 9)  # both lines of the pair, in order
     assert list(graph) == ["pipe.train", "pipe", "pipe.features", "pipe.score"]

@@ -21,13 +21,14 @@ from mldebt_core.store import (
     queue_scan,
 )
 from tests.conftest import PROJECT
-from tests.store_helpers import SAMPLE, SAMPLE_BYTES, as_bytes, modified_scan
+from tests.store_helpers import SAMPLE, SAMPLE_BYTES, answered_scan, as_bytes, modified_scan
 
 SYSTEM = SAMPLE["repo"]["name"]
 STORED_LISTS = {  # scan document list -> the table holding one row per item (the other lists live in the document)
     "languages": "languages", "files": "files", "skipped": "skipped_files", "modules": "modules",
     "import_edges": "import_edges", "data_accesses": "data_accesses", "artifacts": "artifacts",
-    "lineage_edges": "lineage_edges", "findings": "findings",
+    "lineage_edges": "lineage_edges", "findings": "findings", "suppressed": "suppressed_findings",
+    "warnings": "scan_warnings", "projects": "projects",
 }
 
 
@@ -234,6 +235,42 @@ def test_diff_new_fixed_kept_by_stable_id(two_scans):
     assert by_status["new"] == {"fixed_threshold:000000000001"}
     assert by_status["fixed"] == {f["id"] for f in SAMPLE["findings"][:3]}
     assert len(by_status["kept"]) == len(SAMPLE["findings"]) - 3
+
+
+def test_confidence_floor_of_the_counts_trend_and_diff(two_scans):
+    store, first, second = two_scans
+    unsure = [f for f in SAMPLE["findings"] if f["confidence"] < 70]
+    summary = queries.scan_summary(store, first, min_confidence=70)
+    assert (summary["findings"], summary["hidden"]) == (len(SAMPLE["findings"]) - len(unsure), len(unsure)) != (0, 0)
+    assert summary["high_or_critical"] == sum(f["severity"] in ("high", "critical") for f in SAMPLE["findings"]
+                                              if f["confidence"] >= 70)
+    assert queries.scan_summary(store, first)["hidden"] == 0
+    trend = queries.findings_trend(store, SYSTEM, min_confidence=70)
+    assert trend[trend.scan_id == first]["findings"].sum() == summary["findings"]
+    diff = queries.findings_diff(store, second, first, min_confidence=70)
+    assert diff["confidence"].min() >= 70 and len(diff) < len(queries.findings_diff(store, second, first))
+
+
+def test_what_scan_schema_3_added_round_trips(store):
+    document = answered_scan()
+    scan_id = ingest_scan(store, as_bytes(document), "answered.json").scan_id
+    counts = store.table_counts()
+    for key, table in STORED_LISTS.items():
+        assert counts[table] == len(document[key]), table
+    suppressed = queries.suppressed_findings(store, scan_id)
+    assert sorted(zip(suppressed["finding_id"], suppressed["how"], suppressed["reason"])) == sorted(
+        (s["finding"]["id"], s["how"], s["reason"]) for s in document["suppressed"])
+    assert json.loads(suppressed.set_index("how").loc["inline", "evidence"]) == document["suppressed"][0][
+        "finding"]["evidence"]
+    assert queries.findings(store, scan_id, projects=["churn"])["project"].tolist() == ["churn"]
+    assert queries.findings(store, scan_id, projects=[]).empty
+    assert queries.scan_warnings(store, scan_id)["message"].tolist() == [w["message"] for w in document["warnings"]]
+    skipped = queries.skipped_files(store, scan_id)
+    assert list(zip(skipped["path"], skipped["cell"], skipped["line"])) == [
+        ("notebooks/eda.ipynb", 2, 1), ("notebooks/eda.ipynb", 5, 1)]
+    summary = queries.scan_summary(store, scan_id)
+    assert (summary["suppressed"], summary["warnings"], summary["not_analysed"], summary["skipped"]) == (2, 2, 1, 2)
+    assert summary["files"] == len(document["files"])
 
 
 def test_languages(two_scans):
