@@ -1,7 +1,7 @@
 """Measure the scanner's precision and recall on the labelled corpus of real ML repositories.
 
     python bench/precision.py [--corpus DIR] [--scans DIR] [--reuse-scans] [--repo OWNER/NAME ...]
-                              [--write-unjudged FILE] [--json FILE] [--checkout-from DIR] [--scanner DIR]
+                              [--kind KIND ...] [--judged FILE ...] [--write-unjudged FILE] [--json FILE] [--checkout-from DIR] [--scanner DIR]
 
 The corpus lives in bench/corpus/: `manifest.toml` (the repositories, each at one commit), `judged.jsonl`
 (findings a person judged by reading the cited code: true, false or debatable) and `expected.jsonl` (debts a
@@ -110,8 +110,10 @@ def _json_lines(path: Path) -> list[tuple[int, dict]]:
     return rows
 
 
-def load_judged(path: Path) -> dict[tuple[str, str], Judgment]:
-    judged: dict[tuple[str, str], Judgment] = {}
+def load_judged(path: Path, judged: dict[tuple[str, str], Judgment] | None = None
+                ) -> dict[tuple[str, str], Judgment]:
+    """The judgments of `path`, added to `judged` (those of other files) when given."""
+    judged = {} if judged is None else judged
     for number, row in _json_lines(path):
         if row.get("verdict") not in VERDICTS or not all(row.get(key) for key in ("repo", "finding_id", "kind",
                                                                                    "reason")):
@@ -429,6 +431,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the scan JSON documents go (default /tmp/corpus-scans)")
     parser.add_argument("--reuse-scans", action="store_true", help="read the last scans instead of scanning again")
     parser.add_argument("--repo", action="append", default=[], help="only this repository (owner/name; repeatable)")
+    parser.add_argument("--judged", type=Path, action="append", default=[], metavar="FILE",
+                        help="more judgments, in the format of judged.jsonl (repeatable): a judging round in progress")
+    parser.add_argument("--kind", action="append", default=[], help="only findings of this kind (repeatable)")
     parser.add_argument("--write-unjudged", type=Path, metavar="FILE", help="write unjudged findings as JSONL")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
     parser.add_argument("--scanner", type=Path, default=ROOT,
@@ -440,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         repos = load_manifest(CORPUS_FILES / "manifest.toml")
         judged = load_judged(CORPUS_FILES / "judged.jsonl")
+        for path in args.judged:
+            judged = load_judged(path, judged)
         debts = load_expected(CORPUS_FILES / "expected.jsonl")
     except CorpusError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -457,8 +464,11 @@ def main(argv: list[str] | None = None) -> int:
     for repo in ensure_checkouts(args.corpus, repos, args.checkout_from):
         result = scan(repo, args.corpus, args.scans, args.reuse_scans, args.scanner)
         if result is not None:
-            findings[repo.name] = result
+            findings[repo.name] = [f for f in result if not args.kind or f["kind"] in args.kind]
             print(f"  {repo.name}: {len(result)} findings")
+    if args.kind:
+        judged = {key: j for key, j in judged.items() if j.kind in args.kind}
+        debts = [d for d in debts if d.kind in args.kind]
     figures = report(findings, judged, debts, set(findings))
     if args.write_unjudged:
         args.write_unjudged.write_text("".join(json.dumps(row) + "\n" for row in figures["unjudged"]))
