@@ -257,6 +257,13 @@ def log_upload(system: str, expanded: bool) -> None:
         st.code(f"mldebt ingest-log FILE --system {system}", language="bash")
 
 
+@st.cache_resource
+def _upload_folder() -> tempfile.TemporaryDirectory:
+    """One staging folder per server, removed with everything in it when the server stops (uploads a session
+    previewed but never stored would otherwise stay in /tmp)."""
+    return tempfile.TemporaryDirectory(prefix="mldebt-upload-")
+
+
 def _stage_log() -> None:
     """Copy a new upload beside the session and preview it (roles proposed from its columns); nothing stored."""
     upload = st.session_state["log_upload"]
@@ -264,7 +271,7 @@ def _stage_log() -> None:
     st.session_state.pop("log_preview", None)
     if upload is None:
         return
-    folder = st.session_state.setdefault("log_folder", tempfile.mkdtemp(prefix="mldebt-upload-"))
+    folder = st.session_state.setdefault("log_folder", tempfile.mkdtemp(dir=_upload_folder().name))
     try:
         path = stage_upload(upload.name, upload, folder)
         st.session_state["log_preview"] = (path, preview_log(store(), path, upload.name))
