@@ -20,6 +20,11 @@ class ConfigDebtSettings:
     redundant_min_files: int = 2
     """files; the same key with the same value in at least this many config files is a redundant setting."""
 
+    redundant_run_block_min_settings: int = 10
+    """settings; in run configs of a pipeline framework without config inheritance (ZenML), only a block of at
+    least this many step parameters repeated in the same files is a redundant setting: each pipeline's run config
+    must name its model and data, and a few equal values are no copy worth a base."""
+
     feature_list_keys: tuple[str, ...] = ("features", "feature_columns", "feature_names", "feature_list",
                                           "columns", "inputs", "numeric_features", "categorical_features")
     """key names (last segment) whose list value names features; counted per config file."""
@@ -34,19 +39,6 @@ class ConfigDebtSettings:
 
     unused_group_min_keys: int = 6
     """unused keys or sections; a config file with at least this many gets one finding listing them all."""
-
-    unused_confidence: int = 70
-    """percent; confidence of an unused setting (reflection, string-built keys and frameworks can read it)."""
-
-    unused_env_confidence: int = 50
-    """percent; confidence of an unused dotenv variable (libraries and shell scripts read the environment too)."""
-
-    undefined_confidence: int = 60
-    """percent; confidence of a key read from a loaded config that no config file defines."""
-
-    duplication_confidence: int = 90
-    """percent; confidence of a redundant setting or near-copy file (the values are seen; inheriting may not be
-    possible in that tool)."""
 
     env_runtime_variables: tuple[str, ...] = (
         "PATH", "HOME", "USER", "PWD", "SHELL", "TMPDIR", "TEMP", "TMP", "LANG", "TERM", "CI", "DEBUG",
@@ -71,12 +63,6 @@ class ConfigDebtSettings:
 class CodeDebtSettings:
     min_commented_code_lines: int = 3
     """lines; a run of at least this many comment lines that parses as Python is commented-out code."""
-
-    unreferenced_confidence: int = 60
-    """percent; confidence reported for a function or class referenced nowhere in the repository."""
-
-    constant_flag_confidence: int = 80
-    """percent; confidence for a branch on a module flag nothing in the repository rebinds (code outside it could)."""
 
     glue_share_file: float = 0.6
     """share of statement lines (0-1); a file above it (with at least glue_min_statements) is glue code."""
@@ -110,34 +96,13 @@ class CodeDebtSettings:
 class HygieneSettings:
     """Reproducibility, data testing, monitoring and process debt (paper § 7-8)."""
 
-    unseeded_estimator_confidence: int = 80
-    """percent; an estimator or split created without a seed (set_params or a wrapper may still set one)."""
-
-    global_seed_confidence: int = 50
-    """percent; the same for scikit-learn when its file seeds numpy's global state, which sklearn falls back to."""
-
-    unseeded_library_confidence: int = 60
-    """percent; a library used for randomness and never seeded (a seed set outside the repository is invisible)."""
-
-    unbounded_confidence: int = 90
-    """percent; unbounded requirements in an application's manifest (requirements, Pipfile, conda env), no lock file."""
-
-    unbounded_relaxed_confidence: int = 50
-    """percent; the same in package metadata (pyproject, setup.py: libraries set lower bounds on purpose) or
-    when a lock file pins the environment anyway."""
-
     lock_files: tuple[str, ...] = ("poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock", "pixi.lock",
                                    "conda-lock.yml", "*.conda-lock.yml", "requirements*.lock")
     """file-name globs; one of these files, or a requirements list pinned entirely with ==, locks the environment."""
 
-    no_lock_confidence: int = 80
-    """percent; no lock file (the environment may be locked outside the repository, e.g. in an image)."""
-
-    data_testing_confidence: int = 70
-    """percent; no recognised checks on input data (hand-written validation in plain code is not recognised)."""
-
-    monitoring_confidence: int = 60
-    """percent; predictions never logged or checked (serving infrastructure may monitor them elsewhere)."""
+    unbounded_tolerated_share: float = 1 / 3
+    """fraction of a manifest's requirements; when no more than this share is unbounded, the manifest bounds
+    its dependencies on purpose and the few left open (often the team's own framework) are no finding."""
 
     manual_step_phrases: tuple[str, ...] = (
         r"\bmanually\b", r"\bby hand\b", r"\bask (?!you |us )(?:@?[\w-]+ ){1,3}to\b", r"\bremember to\b",
@@ -150,12 +115,6 @@ class HygieneSettings:
         r"\bthen upload\b")
     """case-insensitive regular expressions naming an action; a manual step in a README or runbook, which
     instructs a reader (in a shell script the script itself does it)."""
-
-    manual_step_confidence: int = 60
-    """percent; a documented manual step (prose can describe a one-off setup rather than the pipeline)."""
-
-    interactive_input_confidence: int = 90
-    """percent; input()/getpass() in pipeline code (it may sit on a branch the pipeline never takes)."""
 
     evidence_max_files: int = 20
     """files; longer evidence lists are cut to this many (their full count is always given)."""

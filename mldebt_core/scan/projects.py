@@ -61,6 +61,7 @@ class _Rebase:
     def __init__(self, project: str, document: ScanDocument | None = None):
         self.project = project
         self.modules: set[str] = set()
+        self.files: set[str] = set()
         self.known: dict[str, str] = {}
         if document is not None:
             self._learn(document)
@@ -68,6 +69,7 @@ class _Rebase:
     def _learn(self, document: ScanDocument) -> None:
         self.modules = {m.name for m in document.modules}
         known = self.known
+        self.files = {file.path for file in document.files}
         for file in document.files:
             known[file.path] = self.path(file.path)
             known[f"code:{file.path}"] = f"code:{self.path(file.path)}"
@@ -109,10 +111,16 @@ class _Rebase:
         def token(match: re.Match) -> str:
             word = match.group()
             core = word.rstrip(".:")
-            if core in self.known:
+            if core in self.known and self._names_a_path(core):
                 return self.known[core] + word[len(core):]
-            return self.value(word)
+            where = _WHERE.match(word)
+            return self.value(word) if where and self._names_a_path(where.group(1)) else word
         return _TOKEN.sub(token, text) if self.project != ROOT else text
+
+    def _names_a_path(self, word: str) -> bool:
+        """Prose can hold a word that is also a bare relative location (`pandas>1.0.0`, where a shell line
+        redirected to a file `1.0.0`): only the project's files and locations with a folder are rewritten."""
+        return "/" in word or word in self.files
 
     def finding(self, finding: Finding) -> Finding:
         update: dict = {"project": self.project}

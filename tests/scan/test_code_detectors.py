@@ -112,7 +112,16 @@ def test_production_importing_or_copying_prototype_code(make_repo):
 def test_many_files_each_loading_data_and_fitting_is_abstraction_debt(make_repo):
     script = "import pandas as pd\nt = pd.read_csv('data/{0}.csv')\nm.fit(t)\n"
     files = {f"jobs/job{i}.py": script.format(i) for i in range(4)}
-    repo = make_repo(files)
+    repo = make_repo({"jobs/__init__.py": "", **files})
     assert found(scan_repository(repo), "abstraction_debt") == [(None, None)]
     (repo / "jobs" / "job3.py").unlink()
     assert found(scan_repository(repo), "abstraction_debt") == []
+
+
+def test_loose_scripts_each_fitting_are_no_abstraction_debt(make_repo):
+    """A course's lesson scripts (or a lab and its solution, or successive copies of one script), each a program
+    of its own outside any package: no system's modules that should share an interface."""
+    script = "import pandas as pd\nt = pd.read_parquet('data/{0}.parquet')\nm.fit(t)\n"
+    files = {f"03-orchestration/prefect/3.{i}/orchestrate.py": script.format(i) for i in range(3, 7)}
+    files["02-experiment-tracking/homework/train.py"] = script.format("hw")
+    assert found(scan_repository(make_repo(files)), "abstraction_debt") == []

@@ -325,10 +325,10 @@ def test_whole_config_unpacked_or_iterated(make_repo):
 
 
 def test_config_no_code_loads_is_never_called_unused(make_repo):
-    doc = scan(make_repo, {"deploy/job.yaml": "cluster: a\nworkers: 4\nregion: eu\n",
+    doc = scan(make_repo, {"jobs/nightly.yaml": "cluster: a\nworkers: 4\nregion: eu\n",
                            "train.py": "print('no config read here')\n"})
     assert problems(doc) == []
-    assert [c.path for c in doc.configs] == ["deploy/job.yaml"]
+    assert [c.path for c in doc.configs] == ["jobs/nightly.yaml"]
 
 
 def test_code_that_parses_tool_files_reads_no_undefined_setting(make_repo):

@@ -248,11 +248,13 @@ def test_shell_script_redirection_downloads_and_copies(make_repo):
 
 
 def test_shell_step_running_python_joins_the_pipeline(make_repo):
-    """`python train.py` makes the shell script part of the data pipeline (multiple-language smell)."""
+    """`python train.py` makes the shell script part of the data pipeline; a shell driver is no second language of
+    it (multiple-language smell), SQL steps are."""
     doc = scan(make_repo, {"run.sh": "#!/bin/sh\npython train.py\n",
-                           "train.py": "import pandas as pd\npd.read_csv('data/a.csv').to_csv('data/b.csv')\n"})
+                           "train.py": "import pandas as pd\npd.read_csv('data/a.csv').to_csv('data/b.csv')\n",
+                           "snapshot.sql": "CREATE TABLE a.snapshot AS SELECT * FROM billing.invoices;\n"})
     smell = [f for f in doc.findings if f.kind == "multiple_language"]
-    assert [f.evidence for f in smell] == [{"Python": ["train.py"], "Shell": ["run.sh"]}]
+    assert [f.evidence for f in smell] == [{"Python": ["train.py"], "SQL": ["snapshot.sql"]}]
 
 
 # -- location resolution ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import json
 from textwrap import dedent
 
+from mldebt_core.scan.findings import CONFIDENCE
 from mldebt_core.scan.runner import scan_repository
 
 KIND = "dead_experimental_codepath"
@@ -47,7 +48,7 @@ def test_constant_conditions_report_the_branch_that_never_runs(make_repo):
     assert [(f.line, f.evidence["first_line"], f.evidence["last_line"], f.evidence["lines"]) for f in found] == [
         (2, 3, 4, 2), (5, 6, 6, 1), (7, 8, 8, 1), (9, 10, 10, 1), (11, 13, 14, 2)]
     assert {f.evidence["problem"] for f in found} == {"unreachable_branch"}
-    assert all(f.confidence == 100 for f in found)
+    assert all(f.confidence == CONFIDENCE["dead_experimental_codepath"] for f in found)
     assert "else branch" in found[-1].message
 
 
@@ -102,7 +103,7 @@ def test_flags_bound_once_and_never_rebound_make_their_branches_dead(make_repo):
     found = dead(make_repo(FLAGS), "constant_flag")
     assert [(f.line, f.evidence["first_line"], f.evidence["last_line"], f.evidence["flags"]) for f in found] == [
         (8, 9, 9, ["USE_NEW_RANKER"]), (10, 11, 11, ["MODE"]), (12, 13, 13, ["MODE"]), (14, 16, 17, ["DEBUG"])]
-    assert all(f.confidence == 80 for f in found)
+    assert all(f.confidence == CONFIDENCE["dead_experimental_codepath"] for f in found)
     assert "USE_NEW_RANKER = False (churn/flags.py:1)" in found[0].message
     assert found[1].evidence["flag_values"] == ["'legacy'"]
 
@@ -229,7 +230,7 @@ def test_functions_and_classes_referenced_nowhere_are_reported(make_repo):
     assert [(f.evidence["problem"], f.line, f.evidence["name"], f.evidence["lines"]) for f in found] == [
         ("unreferenced_function", 5, "rank_v2", 2), ("unreferenced_class", 9, "OldRanker", 3),
         ("unreferenced_function", 18, "Ranker.score_v2", 2)]
-    assert all(f.confidence == 60 for f in found)
+    assert all(f.confidence == CONFIDENCE["dead_experimental_codepath"] for f in found)
     assert found[2].evidence["definition"] == "method"
 
 
@@ -475,7 +476,7 @@ def test_commented_out_code_is_reported_and_prose_is_not(make_repo):
         ''')})
     found = dead(repo, "commented_out_code")
     assert [(f.line, f.evidence["first_line"], f.evidence["last_line"]) for f in found] == [(20, 20, 22)]
-    assert found[0].confidence == 100
+    assert found[0].confidence == CONFIDENCE["dead_experimental_codepath"]
     assert "model = fit_v1(rows)" in found[0].message
 
 

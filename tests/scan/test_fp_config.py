@@ -109,8 +109,8 @@ def test_dotenv_copies_are_reported_but_not_environments_with_their_own_values(m
         "staging/.env": env.replace("models", "models-staging"),
         "worker/job.py": "import os\nBUCKET = os.environ['MODEL_BUCKET']\n",
     }))
-    copies = [(f.file, f.evidence["copy_of"]) for f in doc.findings if f.evidence.get("problem") == "near_copy"]
-    assert copies == [("deploy/.env", ".env")]
+    copies = [(f.file, f.evidence["copies"]) for f in doc.findings if f.evidence.get("problem") == "near_copy"]
+    assert copies == [(".env", ["deploy/.env"])]
 
 
 def test_variables_provided_by_containers_scripts_libraries_or_the_code_are_not_undefined(make_repo):

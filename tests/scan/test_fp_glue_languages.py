@@ -51,11 +51,30 @@ def test_install_ci_and_example_scripts_are_no_pipeline_language(make_repo):
     assert kinds(doc, "multiple_language") == []
 
 
-def test_a_shell_driver_and_sql_steps_are_pipeline_languages(make_repo):
+def test_sql_steps_are_a_pipeline_language_and_the_shell_driver_is_not(make_repo):
     doc = scan_repository(make_repo({
         "src/train.py": "import pandas as pd\npd.read_csv('data/train.csv').to_parquet('data/clean.parquet')\n",
         "jobs/workloads.sh": "#!/bin/bash\npython src/train.py\naws s3 cp data/clean.parquet s3://bucket/clean/\n",
         "sql/snapshot.sql": "CREATE TABLE analytics.snapshot AS SELECT * FROM billing.invoices;\n",
     }))
     finding = next(f for f in doc.findings if f.kind == "multiple_language")
-    assert sorted(finding.evidence) == ["Python", "SQL", "Shell"]
+    assert sorted(finding.evidence) == ["Python", "SQL"]
+
+
+def test_a_job_script_running_python_steps_is_no_second_language(make_repo):
+    # Made-With-ML's deploy/jobs/workloads.sh: tests, trains, evaluates and copies results, all through Python
+    doc = scan_repository(make_repo({
+        "madewithml/train.py": "import pandas as pd\npd.read_csv('data/train.csv').to_parquet('data/clean.parquet')\n",
+        "deploy/jobs/workloads.sh": "#!/bin/bash\npython madewithml/train.py\n"
+                                    "aws s3 cp data/clean.parquet s3://madewithml/results/\n",
+    }))
+    assert kinds(doc, "multiple_language") == []
+
+
+def test_maintainer_tooling_is_no_pipeline_language(make_repo):
+    # fsdl-text-recognizer's admin/tasks/: course-admin tooling, not a step of the data pipeline
+    doc = scan_repository(make_repo({
+        "text_recognizer/data.py": "import pandas as pd\npd.read_csv('data/lines.csv').to_parquet('data/l.parquet')\n",
+        "admin/tasks/snapshot.sql": "CREATE TABLE admin.labs AS SELECT * FROM course.students;\n",
+    }))
+    assert kinds(doc, "multiple_language") == []

@@ -23,6 +23,11 @@ NOT_STEPS = [
     "No more copying predictions by hand: the platform syncs them for you.",
     "Directories to store data and logs still need to be manually created in the user's Databricks DBFS instance:",
     "## Manually retraining the model",
+    # an obligation whose verb is no operation of the pipeline (energy-forecasting, handson-ml3)
+    "**NOTE:** Remember to complete the `.env` file with your own variables.",
+    "But don't forget to keep in mind the same edge cases described in the Deploy - The Pipeline section.",
+    "The output will tell you what modifications should be re-played on the **manually saved** version of the "
+    "notebook.",
 ]
 
 

@@ -18,7 +18,7 @@ pandas==2.2.2
 
 
 def unbounded(doc):
-    return [(f.file, f.confidence) for f in doc.findings
+    return [(f.file, f.evidence["lock_file"]) for f in doc.findings
             if f.kind == "reproducibility_debt" and f.evidence.get("manifest")]
 
 
@@ -45,16 +45,16 @@ def test_unbounded_requirements_without_a_lock_beside_them_are_reported(make_rep
         "app/requirements-app.txt": "streamlit>=1.35.0\nplotly>=5.20.0\n",
         "requirements.txt": PIP_COMPILED,
     }))
-    assert unbounded(doc) == [("app/requirements-app.txt", 50)]  # relaxed: the repository does lock an environment
+    assert unbounded(doc) == [("app/requirements-app.txt", True)]  # the repository does lock another environment
 
 
-def test_unbounded_requirements_with_no_lock_anywhere_are_reported_with_confidence(make_repo):
+def test_unbounded_requirements_with_no_lock_anywhere_say_so(make_repo):
     alone = scan_repository(make_repo({"05-monitoring/requirements.txt": "prefect\ntqdm\nevidently\n"}))
-    assert unbounded(alone) == [("05-monitoring/requirements.txt", 90)]
-    assert any(f.evidence.get("lock_files_looked_for") for f in alone.findings)
+    assert unbounded(alone) == [("05-monitoring/requirements.txt", False)]
+    assert "no lock file pins them" in alone.findings[0].message
 
 
-def test_a_published_librarys_metadata_and_a_saved_models_environment_are_not_unbounded_manifests(make_repo):
+def test_a_published_librarys_manifests_and_a_saved_models_environment_are_not_unbounded_manifests(make_repo):
     doc = scan_repository(make_repo({
         "pyproject.toml": '[project]\nname = "mylib"\nclassifiers = ["Programming Language :: Python"]\n'
                           'dependencies = ["pandas>=1.2", "numpy"]\n',
@@ -62,4 +62,36 @@ def test_a_published_librarys_metadata_and_a_saved_models_environment_are_not_un
         "integration-test/model/MLmodel": "flavors:\n  python_function: {}\n",
         "integration-test/model/requirements.txt": "mlflow\nscikit-learn==1.4.2\n",
     }))
-    assert unbounded(doc) == [("requirements-dev.txt", 90)]
+    assert unbounded(doc) == []  # a library's own requirements files bound from below like its metadata
+
+
+def test_a_manifest_bounding_most_of_its_requirements_leaves_the_rest_open_on_purpose(make_repo):
+    doc = scan_repository(make_repo({
+        "floracast/requirements.txt": "zenml>=0.84.2\ntorch>=2.2.0,<2.5.0\npandas>=2.1.0,<2.3.0\n"
+                                      "numpy>=1.24.0,<1.27.0\npyyaml>=6.0,<7.0\n",
+        "oncoclear/requirements.txt": "zenml[server]>=0.80.0\nscikit-learn\npandas\nnumpy==1.26.4\n",
+    }))
+    assert unbounded(doc) == [("oncoclear/requirements.txt", False)]
+
+
+def test_developer_tool_groups_are_not_the_systems_environment(make_repo):
+    doc = scan_repository(make_repo({
+        "pyproject.toml": '[tool.poetry]\nname = "projects"\n[tool.poetry.dependencies]\npython = ">=3.11,<3.13"\n'
+                          '[tool.poetry.dev-dependencies]\nruff = ">=0.0.254"\nmypy = ">=1.0.0"\n'
+                          '[tool.poetry.group.test.dependencies]\npytest = "*"\n',
+        "agent/pyproject.toml": '[project]\nname = "agent"\ndependencies = ["langchain==0.0.263", "openai>=0.27"]\n'
+                                '[project.optional-dependencies]\ndev = ["black", "isort"]\n'
+                                '[dependency-groups]\nlint = ["ruff"]\n',
+    }))
+    assert unbounded(doc) == [("agent/pyproject.toml", False)]
+    [agent] = doc.findings
+    assert agent.evidence["unbounded"] == ["openai>=0.27 (line 3)"] and agent.evidence["requirements"] == 2
+
+
+def test_a_project_templates_requirements_are_not_the_systems(make_repo):
+    doc = scan_repository(make_repo({
+        "spaceflights/{{ cookiecutter.repo_name }}/requirements.txt": "ipython>=8.10\njupyterlab>=3.0\nnotebook\n"
+                                                                      "kedro~=0.19.0\n",
+        "spaceflights/{{ cookiecutter.repo_name }}/src/spaceflights/__init__.py": "",
+    }))
+    assert unbounded(doc) == []

@@ -134,3 +134,11 @@ def label(model, rows, cutoff=0.35, limit=10):
     return model.predict_proba(rows)[:, 1] >= cutoff
 """}))
     assert thresholds(doc) == [("serve.py", 10, 0.9), ("serve.py", 16, 0.35)]
+
+
+def test_thresholds_in_notebooks_and_examples_are_exploration(make_repo):
+    # mlbookcamp 04-metrics.ipynb, handson-ml3 04_training_linear_models.ipynb: a cut-off to teach or explore
+    code = "def evaluate(model, X_val):\n    y_pred = model.predict_proba(X_val)[:, 1]\n    return y_pred >= 0.5\n"
+    doc = scan_repository(make_repo({"notebooks/04_metrics.py": code, "examples/churn.py": code,
+                                     "chapter-05-deployment/churn_serving.py": code}))
+    assert thresholds(doc) == [("chapter-05-deployment/churn_serving.py", 3, 0.5)]

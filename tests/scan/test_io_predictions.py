@@ -192,3 +192,74 @@ def test_memmap_modes_and_reassigned_paths(make_repo):
     assert [(a.line, a.mode, a.location) for a in doc.data_accesses] == [
         (3, "read", "data/tokens.bin"), (4, "write", "data/grads.bin"), (5, "write", "data/cache.bin"),
         (8, "read", "data/train.csv")]
+
+
+BATCH_GCS = {
+    "batch/pyproject.toml": "[project]\nname = 'batch'\n",
+    "batch/batch/__init__.py": "",
+    "batch/batch/utils.py": """
+        from google.cloud import storage
+        def get_bucket(name="forecasts"):
+            return storage.Client().bucket(bucket_name=name)
+        def write_blob_to(bucket: storage.Bucket, blob_name: str, data):
+            blob = bucket.blob(blob_name=blob_name)
+            with blob.open("wb") as f:
+                data.to_parquet(f)
+        def read_blob_from(bucket: storage.Bucket, blob_name: str):
+            blob = bucket.blob(blob_name=blob_name)
+            with blob.open("rb") as f:
+                return pd.read_parquet(f)
+    """,
+    "batch/batch/batch.py": """
+        from batch import utils
+        def forecast(model, X):
+            return model.predict(X)
+        def predict(model, X, y):
+            save(X, y, forecast(model, X))
+        def save(X, y, predictions):
+            bucket = utils.get_bucket()
+            for df, blob_name in zip([X, y, predictions], ["X.parquet", "y.parquet", "predictions.parquet"]):
+                utils.write_blob_to(bucket=bucket, blob_name=blob_name, data=df)
+    """,
+    "batch/batch/monitoring.py": """
+        from batch import utils
+        def compute():
+            return utils.read_blob_from(bucket=utils.get_bucket(), blob_name="predictions.parquet")
+    """,
+    "api/views.py": """
+        import gcsfs, pandas as pd
+        from api.config import get_settings
+        fs = gcsfs.GCSFileSystem(project="forecasting")
+        def get_predictions():
+            return pd.read_parquet(f"{get_settings().GCP_BUCKET}/predictions.parquet", filesystem=fs)
+    """,
+}
+
+
+def test_predictions_saved_to_a_bucket_in_a_loop_reach_the_api_that_reads_them_through_gcsfs(make_repo):
+    """energy-forecasting's shape: the batch job writes each frame to GCS through a helper taking the bucket and
+    the blob name, in a loop over literal names; the API reads them through gcsfs under a configured bucket."""
+    doc = scan(make_repo, BATCH_GCS)
+    predictions = next(a for a in doc.artifacts if a.id == "url:gs://{bucket}/predictions.parquet")
+    assert (predictions.role, predictions.writers) == ("prediction", ["batch/batch/batch.py"])
+    assert predictions.readers == ["api/views.py", "batch/batch/monitoring.py"]
+    # the pipeline's own monitoring step beside the writer is no outside consumer; the API in another app is
+    assert [(f.file, f.line) for f in doc.findings if f.kind == "undeclared_consumer"] == [("api/views.py", 6)]
+
+
+def test_a_pickled_model_and_a_chart_of_predictions_are_not_predictions(make_repo):
+    doc = scan(make_repo, {"train.py": """
+        import pickle
+        import matplotlib.pyplot as plt
+        from sklearn.pipeline import make_pipeline
+        def train(model_fn, X, y):
+            pipeline = make_pipeline(model_fn())
+            pipeline.fit(X, y)
+            predictions = pipeline.predict(X)
+            plt.scatter(y, predictions)
+            plt.savefig("reports/prediction_scatter.png")
+            with open("models/model.pkl", "wb") as f:
+                pickle.dump(pipeline, f)
+    """})
+    assert roles(doc) == {"file:models/model.pkl": "model", "file:reports/prediction_scatter.png": "data"}
+    assert [f.kind for f in doc.findings if f.kind in ("plain_old_data", "direct_feedback_loop")] == []

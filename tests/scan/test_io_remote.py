@@ -259,3 +259,76 @@ def test_uploading_a_local_file_reads_it_and_writes_the_registry_model(make_repo
              (8, "read", "wandb.use_artifact", "wandb://churn-data:latest"),
              (9, "read", "aiplatform.Model.upload", "gs://models/churn/"),
              (9, "write", "aiplatform.Model.upload", "vertex://models/churn")]
+
+
+# -- downloaders, remote filesystems, blobs on a bucket parameter, hub ids from constants (issue 11) -------------
+
+def test_download_helpers_read_the_url_and_a_hash_pins_it(make_repo):
+    assert found(make_repo, """
+        import tensorflow as tf, gdown
+        from torchvision.datasets.utils import download_url
+        path = tf.keras.utils.get_file("ridership.tgz", "https://github.com/ageron/data/raw/main/ridership.tgz",
+                                       cache_dir=".", extract=True)
+        text = tf.keras.utils.get_file("shakespeare.txt", "https://homl.info/shakespeare")
+        tf.keras.utils.get_file("x.tgz", "https://example.org/x.tgz", file_hash="3f9a")
+        download_url("https://example.org/mnist.gz", "data/raw", md5="ab12")
+        gdown.download("https://drive.google.com/uc?id=1y48", "data/raw/energy.csv")
+    """) == [(4, "read", "keras.get_file", "https://github.com/ageron/data/raw/main/ridership.tgz"),
+             (4, "write", "keras.get_file", "datasets/ridership.tgz"),
+             (6, "read", "keras.get_file", "https://homl.info/shakespeare"),
+             (6, "write", "keras.get_file", "~/.keras/datasets/shakespeare.txt"),
+             (7, "read", "keras.get_file", "https://example.org/x.tgz#{file_hash}"),
+             (7, "write", "keras.get_file", "~/.keras/datasets/x.tgz"),
+             (8, "read", "torchvision.download_url", "https://example.org/mnist.gz#{file_hash}"),
+             (8, "write", "torchvision.download_url", "data/raw"),
+             (9, "read", "gdown.download", "https://drive.google.com/uc?id=1y48"),
+             (9, "write", "gdown.download", "data/raw/energy.csv")]
+
+
+def test_pandas_through_a_gcsfs_filesystem_reads_the_bucket(make_repo):
+    assert found(make_repo, """
+        import gcsfs, pandas as pd
+        from api.config import get_settings
+        fs = gcsfs.GCSFileSystem(project=get_settings().GCP_PROJECT)
+        def predictions():
+            return pd.read_parquet(f"{get_settings().GCP_BUCKET}/predictions.parquet", filesystem=fs)
+    """) == [(6, "read", "pandas.read_parquet", "gs://{get_settings().GCP_BUCKET}/predictions.parquet")]
+
+
+def test_a_blob_of_a_bucket_parameter_is_in_that_bucket(make_repo):
+    assert found(make_repo, """
+        from google.cloud import storage
+        def write_blob_to(bucket: storage.Bucket, blob_name: str, data):
+            blob = bucket.blob(blob_name=blob_name)
+            with blob.open("wb") as f:
+                data.to_parquet(f)
+    """) == [(6, "write", "DataFrame.to_parquet", "gs://{bucket}/{blob_name}")]
+
+
+def test_hub_ids_from_constants_and_dotted_names_are_hub_ids_and_fiftyone_datasets_are_not(make_repo):
+    assert found(make_repo, """
+        import fiftyone as fo
+        from datasets import load_dataset
+        from diffusers import FluxPipeline
+        from constants import DATASET_NAME, LOCAL_DIR
+        questions = load_dataset(DATASET_NAME, split="train")
+        local = load_dataset(LOCAL_DIR)
+        pipe = FluxPipeline.from_pretrained("black-forest-labs/FLUX.1-dev")
+        ckpt = FluxPipeline.from_pretrained("outputs/flux-finetuned")
+        ships = fo.load_dataset("ships")
+    """, **{"constants.py": 'DATASET_NAME = "zenml/rag_qa_embedding_questions"\nLOCAL_DIR = "./data/train"\n'}) == [
+        (6, "read", "datasets.load_dataset", "hf://datasets/zenml/rag_qa_embedding_questions"),
+        (7, "read", "datasets.load_dataset", "data/train"),
+        (8, "read", "huggingface.from_pretrained", "hf://black-forest-labs/FLUX.1-dev"),
+        (9, "read", "huggingface.from_pretrained", "outputs/flux-finetuned")]
+
+
+def test_a_bare_use_artifact_only_declares_an_input_and_a_used_one_is_read(make_repo):
+    assert found(make_repo, """
+        import wandb
+        with wandb.init(job_type="train") as run:
+            run.use_artifact("split_train:latest")
+            best = run.use_artifact("best_config:latest", type="model")
+            folder = best.download()
+    """) == [(5, "read", "wandb.use_artifact", "wandb://best_config:latest"),
+             (6, "read", "wandb.download", "wandb://best_config:latest")]

@@ -127,3 +127,61 @@ def test_pinned_hub_artifacts_are_versioned(make_repo):
         model = AutoModel.from_pretrained("org/model", revision="stable-2024")
         main = AutoModel.from_pretrained("org/other", revision="main")
     """}) == ["url:hf://org/other"]
+
+
+# -- issue 11, judging round: moving references, requests that are no data, tables of one's own project --------
+
+def test_a_hub_dataset_or_wandb_alias_read_unpinned_is_flagged_even_when_this_repository_pushes_it(make_repo):
+    assert unstable(make_repo, {
+        "synthetic.py": """
+            from datasets import Dataset
+            ds = Dataset.from_list(rows)
+            ds.push_to_hub(repo_id="acme/qa_pairs")
+        """,
+        "evaluate.py": """
+            from datasets import load_dataset
+            questions = load_dataset("acme/qa_pairs", split="train")
+            pinned = load_dataset("acme/qa_pairs", revision="3f9a1c2", split="test")
+        """,
+        "train.py": """
+            import wandb
+            with wandb.init() as run:
+                config = run.use_artifact("best_config:latest").download()
+                frozen = run.use_artifact("features:v3").download()
+                run.log_artifact(wandb.Artifact("best_config", type="config"))
+        """}) == ["url:hf://datasets/acme/qa_pairs", "url:wandb://best_config"]
+
+
+def test_posts_placeholders_version_folders_sitemaps_and_label_maps_are_no_data_dependency(make_repo):
+    assert unstable(make_repo, {"job.py": """
+        import requests, pandas as pd
+        import tensorflow as tf
+        from google.cloud import aiplatform
+        requests.post("https://slack.com/api/chat.postMessage", json={"text": "approved"})
+        pd.read_csv("gs://yourpath/raw.csv")
+        pd.read_csv("gs://qwiklabs-gcp-xx-xxxxxxx-default/data/training/dataset.csv")
+        aiplatform.Model.upload(display_name="mnist", artifact_uri="gs://models-acme/my_mnist_model/0001")
+        sitemap = requests.get("https://docs.example.org/sitemap.xml")
+        labels = tf.keras.utils.get_file("ImageNetLabels.txt", "https://example.org/data/ImageNetLabels.txt")
+        key = requests.get("https://example.org/apt/release.pub.gpg")
+        energy = requests.get("https://drive.google.com/uc?export=download&id=1y48")
+    """}) == ["url:https://drive.google.com/uc?export=download&id=1y48"]
+
+
+def test_bigquery_tables_of_the_own_project_and_prediction_logs_are_no_claim_public_tables_are(make_repo):
+    assert unstable(make_repo, {"lab.ipynb": json.dumps({"cells": [
+        {"cell_type": "code", "source": "%%bigquery\nSELECT * FROM `online_retail.online_retail_clv_ml`\n"},
+        {"cell_type": "code", "source": "%%bigquery\nSELECT * FROM `bigquery-public-data.hacker_news.stories`\n"},
+        {"cell_type": "code", "source": "import pandas as pd\n"
+                                        "pd.io.gbq.read_gbq('SELECT * FROM prediction_logs.classifier_logs')\n"},
+        {"cell_type": "code", "source": "cursor.execute(\"SELECT * FROM experiments WHERE name='x'\")\n"},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})}) == ["table:bigquery-public-data.hacker_news.stories"]
+
+
+def test_a_table_exported_by_bq_in_the_notebook_is_produced_there(make_repo):
+    assert unstable(make_repo, {"lab.ipynb": json.dumps({"cells": [
+        {"cell_type": "code", "source": "DATA = 'gs://acme-artifacts/data/training/dataset.csv'\n"},
+        {"cell_type": "code", "source": "!bq extract \\\n--destination_format CSV \\\ncovertype_dataset.training \\\n"
+                                        "$DATA\n"},
+        {"cell_type": "code", "source": "import pandas as pd\ndf = pd.read_csv(DATA)\n"},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})}) == []

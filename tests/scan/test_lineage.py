@@ -86,21 +86,36 @@ import pandas as pd
 pd.read_csv("https://example.org/export/latest.csv")
 pd.read_csv("https://example.org/export/2026-03-01/full.csv")
 pd.read_csv("s3://bucket/users/v7/users.parquet")
-pd.read_csv("data/clicks.csv")
-pd.read_csv("data/tracked.csv")
-pd.read_csv("data/stage_out.csv")
-pd.read_csv("lookup/countries.csv")
-pd.read_csv(f"data/events/{run_date}/part.csv")
-pd.read_csv(f"data/{name}/part.csv")
+pd.read_csv("data/raw/clicks.csv")
+pd.read_csv("data/raw/tracked.csv")
+pd.read_csv("data/raw/stage_out.csv")
+pd.read_csv("data/raw/countries.csv")
+pd.read_csv(f"data/raw/events/{run_date}/part.csv")
+pd.read_csv(f"data/01_raw/{name}/part.csv")
+pd.read_csv("data/features/clicks.csv")
 """,
-        "stage.py": "import pandas as pd\npd.DataFrame().to_csv('data/stage_out.csv')\n",
-        "lookup/countries.csv": "code\nfr\n",
-        "dvc.yaml": "stages:\n  pull:\n    cmd: python pull.py\n    outs:\n      - data/tracked.csv\n",
+        "stage.py": "import pandas as pd\npd.DataFrame().to_csv('data/raw/stage_out.csv')\n",
+        "data/raw/countries.csv": "code\nfr\n",
+        "dvc.yaml": "stages:\n  pull:\n    cmd: python pull.py\n    outs:\n      - data/raw/tracked.csv\n",
     })
     doc = scan_repository(repo)
     unstable = sorted(f.evidence["artifact"] for f in doc.findings if f.kind == "unstable_data_dependency")
-    assert unstable == ["file:data/clicks.csv", "file:data/{name}/part.csv",
+    assert unstable == ["file:data/01_raw/{name}/part.csv", "file:data/raw/clicks.csv",
                         "url:https://example.org/export/latest.csv"]
+
+
+def test_a_local_file_outside_a_raw_data_folder_is_no_claim(make_repo):
+    """Real repositories read files that an archive extraction, a checkpoint callback or a notebook cell wrote
+    out of the scanner's sight (`datasets/housing/housing.csv`, `my_model.keras`): only a raw-data folder says
+    'received from elsewhere'."""
+    doc = scan_repository(make_repo({"prep.py": """
+import pandas as pd, tarfile, urllib.request
+urllib.request.urlretrieve("https://example.org/data/housing.tgz", "datasets/housing.tgz")
+tarfile.open("datasets/housing.tgz").extractall("datasets/housing")
+pd.read_csv("datasets/housing/housing.csv")
+pd.read_csv("data/downloaded/iam/task/testset.txt")
+"""}))
+    assert findings(doc, "unstable_data_dependency") == [("prep.py", 3)]
 
 
 @pytest.mark.parametrize("location, versioned", [
@@ -121,12 +136,12 @@ def test_one_language_is_no_multiple_language_smell_but_sql_beside_python_is(mak
 
 
 def test_finding_ids_survive_shifted_lines_and_differ_between_places(make_repo, tmp_path):
-    before = scan_repository(make_repo({"ingest.py": "import pandas as pd\npd.read_csv('data/a.csv')\n"}))
-    after = scan_repository(make_repo({"ingest.py": "import pandas as pd\n\n\n# moved\npd.read_csv('data/a.csv')\n"
-                                                    "pd.read_csv('data/b.csv')\n"}))
+    before = scan_repository(make_repo({"ingest.py": "import pandas as pd\npd.read_csv('data/raw/a.csv')\n"}))
+    after = scan_repository(make_repo({"ingest.py": "import pandas as pd\n\n\n# moved\n"
+                                                    "pd.read_csv('data/raw/a.csv')\npd.read_csv('data/raw/b.csv')\n"}))
     [old] = [f for f in before.findings if f.kind == "unstable_data_dependency"]
     unstable = [f for f in after.findings if f.kind == "unstable_data_dependency"]
-    moved = next(f for f in unstable if f.evidence["artifact"] == "file:data/a.csv")
+    moved = next(f for f in unstable if f.evidence["artifact"] == "file:data/raw/a.csv")
     assert (moved.id, moved.line) == (old.id, 5)
     assert len({f.id for f in unstable}) == 2
 

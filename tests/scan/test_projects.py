@@ -13,6 +13,7 @@ from mldebt_core.scan.resolve.projects import find_projects
 from mldebt_core.scan.runner import JOINED_KINDS, scan_repository
 from mldebt_core.scan.schema import load_scan
 from tests.conftest import write_repo
+from tests.scan.test_notebooks import notebook
 
 
 def projects_of(root: Path) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -58,6 +59,10 @@ def test_a_manifest_inside_a_dvc_or_kedro_pipeline_is_part_of_it(make_repo, tmp_
         "spaceflights/pyproject.toml": "[tool.kedro]\npackage_name = 'sf'\n",
         "spaceflights/src/sf/nodes.py": "", "spaceflights/src/requirements.txt": "kedro\n"})
     assert [path for path, _, _ in projects_of(kedro)] == [".", "lib", "spaceflights"]
+    versioned = write_repo(tmp_path / "weeks", {  # `dvc init` at the top: data versioned, no pipeline declared
+        ".dvc/config": "", "week_1/requirements.txt": "torch\n", "week_1/train.py": "",
+        "week_2/requirements.txt": "torch\n", "week_2/train.py": ""})
+    assert [path for path, _, _ in projects_of(versioned)] == [".", "week_1", "week_2"]
 
 
 def test_tests_examples_docs_notebooks_and_folders_without_code_are_no_projects(make_repo):
@@ -145,10 +150,10 @@ def test_relative_paths_resolve_in_their_own_project_and_lineage_joins_across_pr
     [loop] = [f for f in monorepo.findings if f.kind == "direct_feedback_loop"]
     assert (loop.file, loop.project, loop.evidence["artifact"]) == (
         "training/app/train.py", "training", "file:training/data/scored.csv")
-    # ...and an input another project writes is no unstable dependency; the remote URL is
+    # ...and an input another project writes is no unstable dependency (nor a local file outside a raw-data
+    # folder); the remote URL is
     unstable = [(f.file, f.evidence["artifact"]) for f in monorepo.findings if f.kind == "unstable_data_dependency"]
-    assert unstable == [("serving/app/score.py", "file:serving/data/requests.parquet"),
-                        ("training/app/train.py", "url:https://example.com/customers.csv")]
+    assert unstable == [("training/app/train.py", "url:https://example.com/customers.csv")]
 
 
 def test_lineage_findings_across_projects_keep_their_notebook_cells(make_repo):
@@ -179,7 +184,7 @@ def test_repository_wide_checks_run_per_project(monorepo):
     data_testing = sorted((f.project, f.evidence["files"]) for f in monorepo.findings if f.kind == "data_testing_debt")
     assert data_testing == [("serving", ["serving/app/score.py"]), ("training", ["training/app/train.py"])]
     languages = [(f.project, f.evidence) for f in monorepo.findings if f.kind == "multiple_language"]
-    assert languages == [("training", {"Python": ["training/app/train.py"], "Shell": ["training/run.sh"]})]
+    assert languages == []  # training/run.sh drives the Python step: a shell driver is no second language
     assert all(f.project in (".", "serving", "training") for f in monorepo.findings)
     assert len({f.id for f in monorepo.findings}) == len(monorepo.findings)  # ids unique across projects
 
@@ -265,3 +270,19 @@ def _kinds(document) -> dict[str, int]:
     for finding in document.findings:
         counts[finding.kind] = counts.get(finding.kind, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def test_messages_get_repository_paths_but_prose_that_looks_like_a_location_stays(make_repo):
+    """`!pip install pandas>1.0.0` writes a file `1.0.0` (the shell redirects): the word in a requirement's
+    message is prose, not that file."""
+    root = make_repo({
+        "pyproject.toml": "[project]\nname = 'tools'\n",
+        "tools/__init__.py": "",
+        "svc/requirements.txt": "pandas>1.0.0\nflask\n",
+        "svc/app.py": "import pandas as pd\ndf = pd.read_csv('data/in.csv')\ndf.to_csv('data/out.csv')\n",
+        "svc/setup.ipynb": notebook("!pip install pandas>1.0.0"),
+    })
+    scan = scan_repository(root)
+    assert "file:svc/1.0.0" in {a.id for a in scan.artifacts}  # the redirect is a written file, rebased
+    messages = " ".join(f.message for f in scan.findings if f.project == "svc")
+    assert "pandas>1.0.0" in messages and "svc/1.0.0" not in messages

@@ -207,3 +207,18 @@ def test_notebook_source_keeps_code_cells_and_neutralises_magics():
 
 def test_insert_or_replace_is_a_write():
     assert tables("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)") == ([], ["meta"])
+
+
+def test_bigquery_cli_steps_and_continued_lines():
+    script = ("export DATA=gs://acme/data/training/dataset.csv\n"
+              "bq query \\\n  -n 0 \\\n  --destination_table covertype_dataset.training \\\n  --replace \\\n"
+              "  'SELECT * FROM `covertype_dataset.covertype`'\n"
+              "bq extract \\\n  --destination_format CSV \\\n  covertype_dataset.training \\\n  $DATA\n"
+              "bq load --source_format=CSV crm.customers gs://acme/exports/customers.csv\n")
+    accesses, _ = analyse_shell(script)
+    assert [(a.line, a.mode, a.api, a.location) for a in accesses] == [
+        (2, "write", "bq query", "covertype_dataset.training"),
+        (7, "read", "bq extract", "covertype_dataset.training"),
+        (7, "write", "bq extract", "gs://acme/data/training/dataset.csv"),
+        (11, "read", "bq load", "gs://acme/exports/customers.csv"),
+        (11, "write", "bq load", "crm.customers")]

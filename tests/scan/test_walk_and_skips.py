@@ -333,3 +333,13 @@ def test_an_int_literal_too_long_to_print_does_not_stop_the_scan(tmp_path):
 def test_an_int_literal_too_long_to_print_as_a_location_does_not_stop_the_scan(tmp_path):
     doc = scan_repository(write(tmp_path, {"a.py": f"import numpy as np\nnp.load({HUGE_INT})\n"}))
     assert [(a.location, a.resolution) for a in doc.data_accesses] == [(None, "unresolved")]
+
+
+def test_files_a_negation_brings_back_inside_an_ignored_folder_are_read(tmp_path):
+    """Kedro's .gitignore: everything under data/ is ignored, its folders and the committed raw file are not."""
+    write(tmp_path, {
+        ".gitignore": "data/**\n!data/**/\n!data/**/.gitkeep\n!data/01_raw/iris.csv\nlogs/\n!.gitkeep\n",
+        "data/01_raw/iris.csv": "a,b\n", "data/01_raw/.gitkeep": "", "data/02_intermediate/x.csv": "a\n",
+        "logs/run.py": "", "logs/.gitkeep": "", "main.py": "",
+    })
+    assert paths(tmp_path) == [".gitignore", "data/01_raw/.gitkeep", "data/01_raw/iris.csv", "main.py"]

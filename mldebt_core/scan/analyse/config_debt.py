@@ -19,11 +19,17 @@ Policy, and why:
   not its eight leaves); a file with many unused keys gets one finding listing them,
   since its owner prunes it in one go, while a few keys get a finding each, so that
   each can be accepted or fixed on its own.
-- Only the ML system's configuration is judged: configs of examples, tutorials and
-  docs are not, nor a library's Python constants (its public API). Projects of a
-  monorepo (folders with their own manifest) are independent: a setting repeated in
-  two of them, or a file copied from one to the other, is no debt of either; nor across
-  the labs, solutions and exercises of course material, each standalone by design.
+- Only the ML system's configuration is judged: configs of examples, tutorials, docs
+  and course material (labs, solutions, exercises) are not, nor a library's Python
+  constants (its public API). Projects of a monorepo (folders with their own manifest)
+  are independent: a setting repeated in two of them, or a file copied from one to the
+  other, is no debt of either.
+- ZenML run configs are read by the framework, which has no inheritance between them:
+  each carries its container settings, model card and caching flags. Only their step
+  parameters are ML settings: a few repeated are no debt, a block of them is; two run
+  configs are near copies when identical or when they share enough step parameters.
+- A flag repeated (`enable_cache: false`, `shuffle: true`) is the same choice made
+  twice, not a copied setting.
 - Near copies compare the whole structure, list items included: two files whose one
   differing key holds fifty different list entries are no near copies. Python settings
   computed by an expression (`Path(__file__).parent`) differ per place: never redundant.
@@ -62,6 +68,12 @@ from mldebt_core.scan.schema import ConfigFile, Finding
 KIND = "config_debt"
 _STANDALONE = re.compile(r"(?:^|[-_])(?:labs?|solutions?|exercises?|homeworks?|lessons?|assignments?)(?:$|[-_\d])",
                          re.I)
+_NO_VALUES = frozenset({"null", '""', "[]", "{}", "true", "false"})  # empty, or a flag: a choice, not a copy
+_RUN_MARKER = re.compile(r"settings\.docker\.|steps\.[^.]+\.(?:parameters|settings|enable_cache|step_operator)\b|"
+                         r"enable_(?:cache|step_logs|artifact_metadata|artifact_visualization)$")
+# what a run config passes to the code: pipeline and step parameters, not a step's container, retry or cache keys
+_RUN_PARAMETER = re.compile(r"parameters\.|steps\.[^.]+\.(?!(?:settings|retry|extra|outputs?)\.|enable_|"
+                            r"(?:step_operator|experiment_tracker|model_deployer)$)")
 FORMAT_KEYS = frozenset({"version", "schema_version", "format_version", "apiVersion", "kind", "$schema"})
 
 
@@ -101,29 +113,29 @@ def config_debt(repo: RepoFacts) -> Analysis:
 
 
 def _judged(repo: RepoFacts, configs: list[RepoConfig]) -> set[int]:
-    """Configs of the ML system: not of examples, tutorials or docs, not a library's Python constants."""
+    """Configs of the ML system: not of examples, tutorials or docs, nor of course material (labs, solutions and
+    exercises: teaching copies with toggles to uncomment and alternatives to pick), not a library's Python
+    constants."""
     roots, libraries = project_roots(repo), library_roots(repo)
     return {i for i, c in enumerate(configs)
             if not NON_PRODUCTION_FOLDERS.intersection(c.file.path.split("/")[:-1])
+            and not _course_material(c.file.path)
             and not (c.file.format == "python" and project_of(c.file.path, roots) in libraries)}
 
 
+def _course_material(path: str) -> bool:
+    return any(_STANDALONE.search(folder) for folder in path.split("/")[:-1])
+
+
 def _projects(repo: RepoFacts, configs: list[RepoConfig]) -> list[str]:
-    """The independent unit of each config: its project, or the deepest lab, solution or exercise folder of course
-    material in it (each lab is standalone by design: a copy in the next lab is no config to derive)."""
+    """The independent unit of each config: its project (a monorepo's projects are independent)."""
     roots = project_roots(repo)
-    units = []
-    for config in configs:
-        folders = config.file.path.split("/")[:-1]
-        deepest = max((n for n, folder in enumerate(folders, 1) if _STANDALONE.search(folder)), default=0)
-        units.append("/".join(folders[:deepest]) if deepest else project_of(config.file.path, roots))
-    return units
+    return [project_of(config.file.path, roots) for config in configs]
 
 
 # -- findings ------------------------------------------------------------------------------------------
-def _finding(settings, file: str, line: int, anchor: str, message: str, evidence: dict, confidence: int) -> Finding:
-    finding = make_finding(KIND, settings, file, line, anchor=anchor, message=message, evidence=evidence)
-    return finding.model_copy(update={"confidence": confidence})
+def _finding(settings, file: str, line: int, anchor: str, message: str, evidence: dict) -> Finding:
+    return make_finding(KIND, settings, file, line, anchor=anchor, message=message, evidence=evidence)
 
 
 def _unused(usage: ConfigUsage, judged: set[int], settings) -> list[Finding]:
@@ -138,12 +150,11 @@ def _unused(usage: ConfigUsage, judged: set[int], settings) -> list[Finding]:
         lines = {s.key: s.line for s in file.settings}
         first_line = {g: min(line for key, line in lines.items() if key == g or key.startswith(g + "."))
                       for g in groups}
-        confidence = limits.unused_env_confidence if file.format == "dotenv" else limits.unused_confidence
         if len(groups) >= limits.unused_group_min_keys:
             out.append(_finding(settings, file.path, min(first_line.values()), "unused_setting",
                                 f"{len(groups)} settings of {file.path} are read nowhere in the code: "
                                 f"{', '.join(groups[:5])}{', …' if len(groups) > 5 else ''}",
-                                {"problem": "unused_setting", "keys": groups, "format": file.format}, confidence))
+                                {"problem": "unused_setting", "keys": groups, "format": file.format}))
             continue
         for group in groups:
             subtree = group not in lines
@@ -151,7 +162,7 @@ def _unused(usage: ConfigUsage, judged: set[int], settings) -> list[Finding]:
             out.append(_finding(settings, file.path, first_line[group], f"unused_setting:{group}",
                                 f"{what} of {file.path} is read nowhere in the code",
                                 {"problem": "unused_setting", "key": group, "subtree": subtree,
-                                 "format": file.format}, confidence))
+                                 "format": file.format}))
     return out
 
 
@@ -179,6 +190,7 @@ def _near_copies(configs: list[RepoConfig], judged: set[int], project: list[str]
     earlier copy. The structure is every leaf, list items included."""
     limits = settings.config
     leaves = {i: _leaves(configs[i]) for i in sorted(judged) if configs[i].file.format != "dotenv"}
+    runs = {i for i in leaves if _run_config(configs[i].file)}
     by_keys: dict[tuple, list[int]] = defaultdict(list)
     for i, values in leaves.items():
         if len(values) >= limits.near_copy_min_keys:
@@ -191,7 +203,8 @@ def _near_copies(configs: list[RepoConfig], judged: set[int], project: list[str]
             copies = []
             for a in members[:later_position]:
                 differing = sorted(key for key, value in leaves[a].items() if values_b[key] != value)
-                if len(differing) <= limits.near_copy_max_differing_keys:
+                if len(differing) <= limits.near_copy_max_differing_keys and (
+                        not differing or not {a, b} & runs or _shared_parameters(values_b, differing, limits)):
                     copies.append((len(differing), configs[a].file.path, a, differing))
             if not copies:
                 continue
@@ -208,12 +221,17 @@ def _near_copies(configs: list[RepoConfig], judged: set[int], project: list[str]
                 f"derive it from {base_path} and override {len(differing)} keys",
                 {"problem": "near_copy", "copy_of": base_path, "shared_keys": len(values_b),
                  "differing_keys": [f"{k}: {_short(diff[k])} -> {_short(values_b[k])}" for k in differing],
-                 "also_copies_of": [p for _, p, _, _ in sorted(copies)[1:]]},
-                limits.duplication_confidence))
+                 "also_copies_of": [p for _, p, _, _ in sorted(copies)[1:]]}))
     clusters: dict[int, set[int]] = defaultdict(set)
     for b, root in parent.items():
         clusters[root] |= {root, b}
     return list(clusters.values()), findings
+
+
+def _shared_parameters(leaves: dict[str, str], differing: list[str], limits) -> bool:
+    """Whether two ZenML run configs share enough step parameters to be copies of one experiment; their container,
+    model card and caching sections are the header every run config carries."""
+    return sum(1 for key in leaves if _RUN_PARAMETER.match(key) and key not in differing) >= limits.near_copy_min_keys
 
 
 def _leaves(config: RepoConfig) -> dict[str, str]:
@@ -247,8 +265,8 @@ def _setting_of(leaf: str, lines: dict[str, int]) -> str:
 
 def dotenv_copies(configs: list[ConfigFile], settings) -> list[Finding]:
     """Dotenv files with the same variables and values in the same order (copies, whatever their comments): one
-    environment copied around, bound to drift apart. Takes the scan's config files, so that a monorepo can join
-    its projects'."""
+    environment copied around, bound to drift apart. One finding per set of copies, at the first file, naming the
+    others. Takes the scan's config files, so that a monorepo can join its projects'."""
     by_content: dict[tuple, list[ConfigFile]] = defaultdict(list)
     for config in configs:
         if config.format == "dotenv" and config.settings and not NON_PRODUCTION_FOLDERS.intersection(
@@ -256,15 +274,16 @@ def dotenv_copies(configs: list[ConfigFile], settings) -> list[Finding]:
             by_content[tuple((s.key, s.value) for s in config.settings)].append(config)
     findings = []
     for members in by_content.values():
-        base = members[0]
-        for file in members[1:]:
-            findings.append(_finding(
-                settings, file.path, 1, f"near_copy:{base.path}",
-                f"{file.path} is a copy of {base.path} ({len(file.settings)} variables, same values): keep one "
-                f"dotenv file and point both places at it, or the copies drift apart",
-                {"problem": "near_copy", "copy_of": base.path, "shared_keys": len(file.settings),
-                 "differing_keys": [], "also_copies_of": [m.path for m in members[1:] if m is not file]},
-                settings.config.duplication_confidence))
+        if len(members) < 2:
+            continue
+        base, copies = members[0], [m.path for m in members[1:]]
+        names = ", ".join(copies[:-1]) + (" and " if len(copies) > 1 else "") + copies[-1]
+        findings.append(_finding(
+            settings, base.path, 1, "dotenv_copies",
+            f"{names} {'are copies' if len(copies) > 1 else 'is a copy'} of {base.path} ({len(base.settings)} "
+            f"variables, same values): keep one dotenv file and point every place at it, or the copies drift apart",
+            {"problem": "near_copy", "copy_of": base.path, "copies": copies, "shared_keys": len(base.settings),
+             "differing_keys": []}))
     return findings
 
 
@@ -277,13 +296,14 @@ def _redundant(configs: list[RepoConfig], judged: set[int], project: list[str], 
     """
     limits = settings.config
     holders: dict[tuple[str, str, str, str], dict[int, int]] = defaultdict(dict)  # (project, format, key, value)
+    runs = {i for i in judged if _run_config(configs[i].file)}
     for i in sorted(judged):
         config = configs[i]
         if config.file.format == "dotenv":
             continue
         for s in config.file.settings:
-            if s.value not in ("null", '""', "[]", "{}") and not framework_key(s.key) \
-                    and s.key not in FORMAT_KEYS and s.key not in config.computed:
+            if s.value not in _NO_VALUES and not framework_key(s.key) and s.key not in FORMAT_KEYS \
+                    and s.key not in config.computed and (i not in runs or _RUN_PARAMETER.match(s.key)):
                 holders[(project[i], config.file.format, s.key, s.value)].setdefault(i, s.line)
     groups: dict[frozenset[int], list[tuple[str, str, dict[int, int]]]] = defaultdict(list)
     for (_, _, key, value), places in holders.items():
@@ -292,6 +312,8 @@ def _redundant(configs: list[RepoConfig], judged: set[int], project: list[str], 
             groups[files].append((key, value, places))
     out = []
     for files, repeated in groups.items():
+        if files & runs and len(repeated) < limits.redundant_run_block_min_settings:
+            continue
         order = sorted(files, key=lambda i: configs[i].file.path)
         repeated.sort(key=lambda r: r[2][order[0]])  # as they appear in the first file
         keys = [key for key, _, _ in repeated]
@@ -303,39 +325,47 @@ def _redundant(configs: list[RepoConfig], judged: set[int], project: list[str], 
                             f"{what} repeated with the same value in {len(files)} config files; "
                             f"set {'it' if len(keys) == 1 else 'them'} once in a base config they inherit from",
                             {"problem": "redundant_setting", "keys": keys,
-                             "values": [f"{key}: {_short(value)}" for key, value, _ in repeated], "files": where},
-                            limits.duplication_confidence))
+                             "values": [f"{key}: {_short(value)}" for key, value, _ in repeated], "files": where}))
     return out
+
+
+def _run_config(file: ConfigFile) -> bool:
+    """A ZenML run config (`settings.docker`, `steps.<step>.parameters`, `enable_cache`): read by the framework,
+    which has no inheritance between run configs; its container, model-card and caching sections are no ML
+    settings."""
+    return file.format == "yaml" and any(_RUN_MARKER.match(s.key) for s in file.settings)
 
 
 def _undefined(usage: ConfigUsage, judged: set[int], settings) -> list[Finding]:
     """Reads no config defines, from roots known to hold this repository's config files.
 
-    An environment variable is undefined when the system declares its environment in a `.env` file, production
-    code reads the variable without a default, and neither that file nor anything else provides it (a script, a
-    container, CI, a library's own variables, the code itself).
+    An environment variable is undefined when its project declares its environment in a `.env` file, production
+    code requires the variable (`os.environ["X"]`; a `getenv` may return None), and neither that file nor anything
+    else provides it (a script, a container, CI, a library's own variables, the code itself).
 
     A loader's root counts only in code that loads a config file of the repository by a known path (code
     that parses pyproject.toml or dvc.yaml reads keys of files that are not configuration); Hydra's config
     only when the repository has a Hydra config tree.
     """
-    limits = settings.config
     configs = usage.configs
     data = set(usage.data)
     env_declared = {s.key for c in configs if c.file.format == "dotenv" for s in c.file.settings}
-    # the environment is declared in a `.env` (or `.env.example`…) of the system, not in a kustomize `x.env`
-    has_dotenv = any(c.file.format == "dotenv" and posixpath.basename(c.file.path).startswith(".env")
-                     for i, c in enumerate(configs) if i in judged)
+    # the environment is declared in a `.env` (or `.env.example`…) of the project, not in a kustomize `x.env`, nor
+    # in another project of a monorepo
+    roots = project_roots(usage.repo)
+    declaring = {project_of(c.file.path, roots) for i, c in enumerate(configs)
+                 if i in judged and c.file.format == "dotenv" and posixpath.basename(c.file.path).startswith(".env")}
     groups = _hydra_group_names(usage)
     out = []
     for path, facts in sorted(usage.code.items()):
         seen = set()
         for read in facts.reads:
-            if read.dynamic or read.default or not read.key or read.key in seen:
+            if read.dynamic or read.default or not read.key or read.key in seen or _course_material(path):
                 continue
             if read.how == "env":
                 name = read.key[0][1:]
-                if not has_dotenv or name in env_declared or usage.env_provided(name) or not is_production(path):
+                if project_of(path, roots) not in declaring or name in env_declared or usage.env_provided(name) \
+                        or not is_production(path):
                     continue
                 message = f"environment variable {name} is read here but declared in no dotenv file"
             elif (_known_config_root(read, usage.loads.get(path, set()) & data, usage) and read.key[0] != "hydra"
@@ -346,8 +376,7 @@ def _undefined(usage: ConfigUsage, judged: set[int], settings) -> list[Finding]:
             seen.add(read.key)
             key = read.key[0] if read.how == "env" else ".".join(read.key)
             out.append(_finding(settings, path, read.line, f"undefined_setting:{key}", message,
-                                {"problem": "undefined_setting", "key": key, "how": read.how},
-                                limits.undefined_confidence))
+                                {"problem": "undefined_setting", "key": key, "how": read.how}))
     return out
 
 

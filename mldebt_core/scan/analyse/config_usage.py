@@ -58,6 +58,7 @@ class ConfigUsage:
     """Which settings of which files are read, which files are consumed, and the scan's ConfigRead list."""
 
     def __init__(self, repo: RepoFacts, configs: list[RepoConfig]):
+        self.repo = repo
         self.configs = configs
         self.code = {path: r for path, r in repo.detected("config_reads").items() if isinstance(r, ConfigCode)}
         self.data = [i for i, c in enumerate(configs) if c.file.format in DATA_FORMATS]

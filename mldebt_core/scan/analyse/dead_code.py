@@ -40,6 +40,7 @@ NEUTRAL_BASES = frozenset({"object", "ABC", "Generic", "Protocol", "NamedTuple",
                            "StrEnum", "Exception"})
 TEST_DATA_FOLDERS = frozenset({"fixtures", "resources", "data", "assets", "samples", "cases", "snippets", "mypy",
                                "typing", "stubs"})  # code under tests kept as input of a tool, not run
+SAMPLE_FOLDERS = frozenset({"examples", "example", "tutorials", "demos", "docs", "doc"})  # code shown to readers
 UNPARSED = frozenset({"syntax_error", "python2", "undecodable", "recursion_limit"})  # their references are unknown
 _COMPARE = {"==": operator.eq, "!=": operator.ne, "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
             "is": operator.is_, "is not": operator.is_not}
@@ -54,15 +55,20 @@ def analyse(repo: RepoFacts) -> Analysis:
     free = _framework_free(files)
     settings = repo.settings
     claimable = _claimable(repo)
+    imported = _imported(repo)
+    scripts = frozenset().union(*(f.scripts for f in files.values()))
     candidates: dict[str, list[tuple[int, int, Finding]]] = defaultdict(list)
     for path in sorted(files):
         facts = files[path]
         found = candidates[path]
         found += [(b.first, b.last, _block_finding(path, b, settings)) for b in facts.dead]
         found += _flag_findings(path, facts.flag_tests, repo, files, rebound, words)
-        found += [(d.first, d.last, _unreferenced_finding(path, d, settings)) for d in facts.definitions
-                  if d.name not in referenced and claimable(path, d)
-                  and (d.kind != "method" or all(free(base, path) for base in facts.classes[d.owner]))]
+        unreferenced = [d for d in facts.definitions if d.name not in referenced and claimable(path, d)
+                        and (d.kind != "method" or all(free(base, path) for base in facts.classes[d.owner]))]
+        if unreferenced and posixpath.basename(path) in scripts and not facts.main_guard and not imported(path):
+            continue  # a file handed to a runtime by name (a model server's predictor script): it calls them
+        found += [(d.first, d.last, _unreferenced_finding(path, d, settings)) for d in unreferenced
+                  if not (d.registered and imported(path))]
     findings, dead_lines = [], 0
     for found in candidates.values():
         kept = _outermost(found)
@@ -84,8 +90,28 @@ def _claimable(repo: RepoFacts):
         if _packaged_copy(folders) or any("/".join(folders[:n]) in unparsed for n in range(len(folders) + 1)) \
                 or (is_test_file(path) and TEST_DATA_FOLDERS.intersection(folders)):
             return False
-        return not (libraries and _public_api(path, folders, definition, libraries, roots, packages))
+        if not _public_name(path, folders, definition) \
+                or not any("/".join(folders[:n]) in packages for n in range(1, len(folders) + 1)):
+            return True  # not a public name of a package: a script's, a helper's
+        if SAMPLE_FOLDERS.intersection(folders):
+            return False  # a sample library (`examples/toy_lib/`): its API is shown or fed to a tool, not called
+        published = libraries and project_of(path, roots) in libraries
+        return not (published and not NON_PRODUCTION_FOLDERS.intersection(folders) and not is_test_file(path))
     return claimable
+
+
+def _imported(repo: RepoFacts):
+    """path -> whether any file of the repository imports that module (resolved on first use: most files never
+    ask)."""
+    paths: set[str] | None = None
+
+    def imported(path: str) -> bool:
+        nonlocal paths
+        if paths is None:
+            paths = {target.path for importer, facts in repo.facts.items() for imp in facts.imports
+                     for target in repo.index.targets(importer, imp)}
+        return path in paths
+    return imported
 
 
 def _packaged_copy(folders: list[str]) -> bool:
@@ -94,14 +120,10 @@ def _packaged_copy(folders: list[str]) -> bool:
                                     zip(folders, folders[1:]))
 
 
-def _public_api(path: str, folders: list[str], definition: Definition, libraries: frozenset[str],
-                roots: list[str], packages: set[str]) -> bool:
-    """A public name of a published library's package: importable by other repositories, so its use is unseen."""
-    if project_of(path, roots) not in libraries \
-            or not any("/".join(folders[:n]) in packages for n in range(1, len(folders) + 1)):
-        return False  # not inside one of its packages (a script, an example)
-    if any(part.startswith("_") for part in [*folders, path.rsplit("/", 1)[-1]] if part != "__init__.py") \
-            or NON_PRODUCTION_FOLDERS.intersection(folders) or is_test_file(path):
+def _public_name(path: str, folders: list[str], definition: Definition) -> bool:
+    """Importable by other code under a public name: no private module or folder on the way, no nested function.
+    In a published library's packages, such a name is for other repositories to call, so its use is unseen."""
+    if any(part.startswith("_") for part in [*folders, path.rsplit("/", 1)[-1]] if part != "__init__.py"):
         return False
     names = definition.qualname.split(".")
     nested_function = definition.kind == "function" and len(names) > 1
@@ -124,8 +146,7 @@ def _unreferenced_finding(path: str, definition: Definition, settings) -> Findin
                         message=f"{definition.kind} {definition.qualname} is referenced nowhere in the repository "
                                 f"({_lines(definition.first, definition.last)})",
                         evidence=_evidence(problem, definition.first, definition.last, name=definition.qualname,
-                                           definition=definition.kind),
-                        confidence=settings.code.unreferenced_confidence)
+                                           definition=definition.kind))
 
 
 def _flag_findings(path: str, tests: tuple[FlagTest, ...], repo: RepoFacts, files: dict[str, DeadCodeFacts],
@@ -146,8 +167,7 @@ def _flag_findings(path: str, tests: tuple[FlagTest, ...], repo: RepoFacts, file
             message=f"`{test.text}` is always {outcome}: {named} is never changed in the repository, "
                     f"so {_lines(*dead)} never run{'s' if dead[0] == dead[1] else ''}",
             evidence=_evidence("constant_flag", *dead, condition=test.text, flags=[f[0] for f in flags.values()],
-                               flag_values=[repr(f[2]) for f in flags.values()]),
-            confidence=repo.settings.code.constant_flag_confidence)
+                               flag_values=[repr(f[2]) for f in flags.values()]))
 
 
 def _flag(path: str, leaf: tuple, repo: RepoFacts, files: dict[str, DeadCodeFacts], rebound: frozenset[str],

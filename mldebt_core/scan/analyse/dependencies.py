@@ -5,12 +5,17 @@ requirements of the AST walk (`hygiene_facts`). A requirement with no version or
 a lower bound is unbounded: the next install may bring the next major version. A lock
 beside the manifest (poetry.lock, uv.lock, Pipfile.lock, conda-lock…, or a requirements
 file a resolver wrote or pinned whole) pins what the manifest leaves open: no claim then.
-Nor for the package metadata of a published library (its users resolve its ranges) or
-the environment files MLflow saves beside a model (`MLmodel`): an artifact, no manifest.
+Nor for the manifests of a published library (its users resolve its ranges), of a project
+template (`{{ cookiecutter.repo_name }}/`: the generated project locks its own), the
+environment files MLflow saves beside a model (`MLmodel`: an artifact, no manifest), or a
+manifest that bounds most of its requirements (the few left open are a choice). A missing
+lock is said in the finding of each unbounded manifest, never as a finding of its own: with
+every requirement bounded, a lock is a refinement reasonable engineers skip.
 """
 
 import fnmatch
 import posixpath
+import re
 
 from mldebt_core.scan.analyse.analysis import Analysis
 from mldebt_core.scan.collect.detectors.manifests import is_manifest, setup_manifest
@@ -18,7 +23,7 @@ from mldebt_core.scan.collect.paths import is_test_file
 from mldebt_core.scan.findings import make_finding
 from mldebt_core.scan.resolve.repo_facts import RepoFacts
 
-PACKAGE_METADATA = frozenset({"pyproject", "setup.py"})
+TEMPLATE_MARK = re.compile(r"\{\{|\{%")  # a Jinja placeholder in a folder name: '{{ cookiecutter.repo_name }}'
 
 
 def analyse(repo: RepoFacts) -> Analysis:
@@ -41,23 +46,20 @@ def analyse(repo: RepoFacts) -> Analysis:
         loose = [r for r in manifest.requirements if not r.bounded]
         if not loose or path in pinned or _folder(path) in locked_folders:
             continue  # a lock beside the manifest pins what it leaves open
-        if manifest.kind in PACKAGE_METADATA and posixpath.dirname(path) in libraries:
-            continue  # a published library bounds its dependencies from below on purpose: its users resolve them
-        relaxed = locked or manifest.kind in PACKAGE_METADATA
+        if len(loose) <= settings.unbounded_tolerated_share * len(manifest.requirements):
+            continue  # bounded on purpose but for a few (often the team's own framework, kept current)
+        if posixpath.dirname(path) in libraries:
+            continue  # a published library bounds its dependencies from below on purpose (its requirements file too)
+        if TEMPLATE_MARK.search(f"{repo.root.as_posix()}/{path}"):  # a project of a monorepo: its folder too
+            continue  # a project template (cookiecutter, copier): the generated project locks its own environment
         shown = ", ".join(r.spec for r in loose[:5]) + (", …" if len(loose) > 5 else "")
         findings.append(make_finding(
             "reproducibility_debt", repo.settings, path, loose[0].line, anchor="unbounded-requirements",
             message=f"{len(loose)} of {len(manifest.requirements)} requirements have no pin or upper bound "
-                    f"({shown}): the next install may bring a new major version",
+                    f"({shown}){'' if locked else ' and no lock file pins them'}: the next install may bring a new "
+                    f"major version",
             evidence={"unbounded": [f"{r.spec} (line {r.line})" for r in loose],
-                      "requirements": len(manifest.requirements), "manifest": manifest.kind, "lock_file": locked},
-            confidence=settings.unbounded_relaxed_confidence if relaxed else settings.unbounded_confidence))
-    if manifests and not locked:
-        findings.append(make_finding(
-            "reproducibility_debt", repo.settings, None, None, anchor="no-lock-file",
-            message=f"dependencies are declared in {len(manifests)} file(s) but no lock file pins the environment",
-            evidence={"manifests": sorted(manifests), "lock_files_looked_for": list(settings.lock_files)},
-            confidence=settings.no_lock_confidence))
+                      "requirements": len(manifest.requirements), "manifest": manifest.kind, "lock_file": locked}))
     return Analysis(findings=findings)
 
 

@@ -32,8 +32,7 @@ def analyse(repo: RepoFacts) -> Analysis:
                 "glue_code", repo.settings, path, None, anchor="file",
                 message=f"{share:.0%} of its {g.statements} statement lines only call ML/data packages or "
                         f"convert formats (setting: {settings.glue_share_file:.0%})",
-                evidence={"glue_lines": lines, "statement_lines": g.statements, "share": round(share, 3)},
-                confidence=70))
+                evidence={"glue_lines": lines, "statement_lines": g.statements, "share": round(share, 3)}))
     statements = sum(g.statements for g in production.values())
     share = glue / statements if statements else None
     if share is not None and statements >= settings.glue_min_statements and share > settings.glue_share_repo:
@@ -41,8 +40,7 @@ def analyse(repo: RepoFacts) -> Analysis:
             "glue_code", repo.settings, None, None, anchor="repository",
             message=f"{share:.0%} of the repository's {statements} statement lines are glue code "
                     f"(setting: {settings.glue_share_repo:.0%})",
-            evidence={"glue_lines": glue, "statement_lines": statements, "share": round(share, 3)},
-            confidence=70))
+            evidence={"glue_lines": glue, "statement_lines": statements, "share": round(share, 3)}))
     return Analysis(findings=findings, code_health={
         "glue_lines": glue, "glue_share": round(share, 3) if share is not None else None,
         "glue_share_by_file": by_file})

@@ -11,7 +11,7 @@ import posixpath
 import re
 
 from mldebt_core.scan.analyse.analysis import Analysis
-from mldebt_core.scan.collect.remote_io import is_container_path
+from mldebt_core.scan.collect.remote_io import DOWNLOADERS, is_container_path
 from mldebt_core.scan.findings import make_finding
 from mldebt_core.scan.resolve.accesses import SYSTEM_FOLDERS
 from mldebt_core.scan.resolve.lineage import Lineage, code_node
@@ -116,9 +116,11 @@ def undeclared_consumers(lineage: Lineage, accesses, consumers: dict[str, list[s
             continue
         declared = [c for pattern, allowed in consumers.items()
                     if fnmatch.fnmatchcase(art.location, pattern) for c in allowed]
+        folders = {posixpath.dirname(w) for w in art.writers} - {""}
         for reader in art.readers:
-            if reader in art.writers or any(fnmatch.fnmatchcase(reader, c) for c in declared):
-                continue
+            if reader in art.writers or posixpath.dirname(reader) in folders \
+                    or any(fnmatch.fnmatchcase(reader, c) for c in declared):
+                continue  # a module beside the writer (its pipeline's own monitoring step) is no outside consumer
             access = _first(accesses, art.id, reader)
             findings.append(make_finding(
                 "undeclared_consumer", settings, reader, access.line, anchor=art.id,
@@ -130,47 +132,82 @@ def undeclared_consumers(lineage: Lineage, accesses, consumers: dict[str, list[s
 
 def unstable_dependencies(lineage: Lineage, accesses, files: frozenset[str], dvc_tracked: frozenset[str],
                           settings) -> list[Finding]:
-    """External inputs (read, never written here) with no version, date or hash and no DVC tracking.
+    """External inputs (read, never written here) with no version, date or hash and no DVC tracking; and hub
+    repos or W&B artifacts read at a moving reference (no revision, `:latest`), even ones this repository pushes.
 
-    No claim where the input is not external data after all: a temporary, system or container path, a file
-    this repository writes (under another spelling) or commits, a config, prompt or asset file, a table
-    this repository creates, a local service, a feature store or a model registry.
+    No claim where the input is not external data after all: a local file outside a raw-data folder, a
+    temporary, system or container path, a file this repository writes (under another spelling) or commits, a
+    config, prompt or asset file, predictions, a table of the own database or BigQuery project, a table this
+    repository creates, a local service, an HTTP POST, a feature store or a model registry.
     """
     findings = []
-    locations: dict[str, list[str]] = {}
+    reads: dict[str, list[DataAccess]] = {}
     apis: dict[str, set[str]] = {}
     for access in accesses:
         if access.mode == "read" and access.artifact:
-            locations.setdefault(access.artifact, []).append(access.location)
+            reads.setdefault(access.artifact, []).append(access)
             apis.setdefault(access.artifact, set()).add(access.api)
     produced = _produced(lineage)
     for art in sorted(lineage.artifacts.values(), key=lambda a: a.id):
-        if art.writers or not art.readers or art.location.startswith("{") or is_versioned(art.location) \
-                or all(is_versioned(loc) for loc in locations.get(art.id, [art.location])):
-            continue  # a location that starts at a run-time value ({root}/x) could be anywhere: no claim
-        if not _external_data(art, files, dvc_tracked, produced, apis.get(art.id, set())):
+        if not art.readers:
             continue
-        access = _first(accesses, art.id, art.readers[0])
+        moving = [a for a in reads.get(art.id, []) if _moving_reference(a.location or "")]
+        if moving:  # a hub repo or W&B artifact read at whatever it holds now, even one this repository pushes
+            access = next((a for a in moving if a.file == art.readers[0]), moving[0])
+        elif art.writers or art.location.startswith("{") or is_versioned(art.location) \
+                or all(is_versioned(a.location or "") for a in reads.get(art.id, [])) \
+                or not _external_data(art, files, dvc_tracked, produced, apis.get(art.id, set())):
+            continue  # a location that starts at a run-time value ({root}/x) could be anywhere: no claim
+        else:
+            access = _first(accesses, art.id, art.readers[0])
         where = {"url": "a remote URL", "table": "a table", "file": "a path"}[art.kind]
         findings.append(make_finding(
             "unstable_data_dependency", settings, access.file, access.line, anchor=art.id,
-            message=f"reads {art.location}: {where} with no version, date or hash and no DVC tracking",
+            message=f"reads {access.location if moving else art.location}: {where} with no version, date or hash "
+                    "and no DVC tracking",
             evidence={"artifact": art.id, "readers": art.readers}))
     return findings
+
+
+_WANDB_PINNED = re.compile(r":(?:v\d+|[0-9a-f]{12,64})$")
+
+
+def _moving_reference(location: str) -> bool:
+    """A versioned store read by a moving reference: a hub repo without a revision, a W&B artifact at an alias
+    (`:latest`, none) rather than a version (`:v3`). Placeholders and run-time names make no claim."""
+    if _PLACEHOLDER.search(location) or is_versioned(location):
+        return False
+    if location.startswith("hf://"):
+        return "@" not in location and not location[5:].startswith("{")
+    if location.startswith("wandb://"):
+        name = location.rsplit("/", 1)[-1]
+        return not _WANDB_PINNED.search(name) and (":" in name or not name.startswith("{"))
+    return False
 
 
 _TEMPORARY = re.compile(r"^(?:/tmp|/var/tmp|/dev/shm)(?:/|$)|(?:^|/)(?:tmp|temp|tmpdir|temp_dir)(?:/|$)", re.I)
 _NOT_DATA_EXTENSIONS = (".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".env", ".j2", ".jinja", ".jinja2",
                         ".prompt", ".tmpl", ".template", ".md", ".html", ".css", ".js", ".png", ".jpg", ".jpeg",
                         ".gif", ".svg", ".ico", ".ttf", ".woff", ".woff2", ".mp3", ".wav", ".mp4", ".pem", ".key",
-                        ".crt", ".sh", ".py", ".ipynb", ".sql", ".mdx", ".rst")
+                        ".crt", ".sh", ".py", ".ipynb", ".sql", ".mdx", ".rst", ".gpg", ".asc", ".pub", ".rb", ".deb",
+                        ".rpm", ".whl", ".exe", ".msi", ".dmg", ".ps1")  # installers and signing keys: no data
 _NOT_DATA_NAMES = re.compile(r"(?:^|[^a-z])(?:config|configs|settings|params|parameters|hparams|prompts?|templates?|"
-                             r"schema|secrets?|credentials|options|args|vocab|tokenizer|labels?|classes)(?:[^a-z]|$)")
+                             r"schema|secrets?|credentials|options|args|vocab|tokenizer|labels?|classes|sitemap)"
+                             r"(?:[^a-z]|$)")
 _LOCAL_HOST = re.compile(r"^(?:https?|wss?|grpc)://(?:[^/@]*@)?(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\]|"
                          r"[A-Za-z0-9_-]+)(?::\d+)?(?:/|$)")
-_PLACEHOLDER = re.compile(r"\?{4}|<[^<>/]+>|\bX{4,}\b")
+_PLACEHOLDER = re.compile(r"\?{4}|<[^<>/]+>|(?i:\bx{4,}\b|(?:^|[/:._-])(?:your[a-z_-]*|my[-_]?(?:bucket|path|project|"
+                          r"dataset|data|folder|dir|org|user|name|model)\b))")
+_VERSION_FOLDER = re.compile(r"/\d{1,6}/?$")  # `gs://…/my_model/0001`: TF Serving's version folder
 _WEB_PAGES = (".html", ".htm", ".php", ".asp", ".aspx", ".jsp")
 _DATA_READERS = ("pandas.", "polars.", "spark.read", "numpy.", "datasets.", "dask.", "DataFrame")
+_RAW_FOLDER = re.compile(r"(?:^|/)(?:\d+_)?raw(?:[_-]?data)?(?:/|$)|(?:^|/)(?:data|dataset)[_-]raw(?:/|$)", re.I)
+"""`data/raw/`, `data/01_raw/`, `raw_data/`: where a project keeps the inputs it receives from elsewhere"""
+_BIGQUERY = re.compile(r"bigquery|gbq|^bq ", re.I)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SENDING = (".post",)
+_MAX_EXTENSION = 8  # characters: `…/chat.postMessage` is an API method, not a file
+_DOWNLOAD_URL = re.compile(r"[?&](?:export|dl|download)=|/download(?:/|$|\?)", re.I)  # a file host's download link
 _MANAGED = ("feast://", "hopsworks://", "models:/", "runs:/", "vertex://", "sagemaker://")
 
 
@@ -186,15 +223,22 @@ def _external_data(art, files: frozenset[str], dvc_tracked: frozenset[str], prod
     """Is the artifact data that comes from outside the repository (where a version matters)?"""
     basenames, folders, tables = produced
     location = art.location
-    if art.kind == "table":
-        return location.rsplit(".", 1)[-1].lower() not in tables
+    if art.role == "prediction":
+        return False  # the system's own output (a scores table, a prediction log): loops and consumers, not inputs
+    if art.kind == "table":  # `experiments` alone: a table of the application's own database
+        if apis and all(_BIGQUERY.search(a) for a in apis) and location.count(".") < 2:
+            return False  # BigQuery's `dataset.table` is in the job's own project; another's data names its project
+        return "." in location and location.rsplit(".", 1)[-1].lower() not in tables
     path = location.split("://", 1)[1].partition("/")[2] if "://" in location else location  # no scheme, no host
     name = posixpath.basename(path.split("?", 1)[0].rstrip("/"))
-    if name.lower().endswith(_NOT_DATA_EXTENSIONS) or _NOT_DATA_NAMES.search(name.lower()) or _PLACEHOLDER.search(
+    words = _CAMEL.sub("_", name).lower()  # `ImageNetLabels.txt` names labels too
+    if name.lower().endswith(_NOT_DATA_EXTENSIONS) or _NOT_DATA_NAMES.search(words) or _PLACEHOLDER.search(
             location):
         return False  # configs, prompts, assets; `????-??`, `<your-bucket>`: a template to fill in
     if art.kind == "url":
         return _remote_data(location, name, apis)
+    if not _RAW_FOLDER.search(posixpath.dirname(location)):
+        return False  # a local file: produced by a step or a download out of sight far more often than not
     if (_TEMPORARY.search(location) or location.startswith(("~/.", *SYSTEM_FOLDERS)) or is_container_path(location)
             or any(c in name for c in "{}*") or name in basenames or _committed_nearby(name, art.readers, files)
             or any(location.startswith(f + "/") or f.startswith(location.rstrip("/") + "/") for f in folders)):
@@ -209,8 +253,12 @@ def _remote_data(location: str, name: str, apis: set[str]) -> bool:
     if location.startswith(_MANAGED) or _LOCAL_HOST.match(location) or rest.startswith("{"):
         return False
     if scheme in ("http", "https"):
-        return "." in name.strip(".") and not name.lower().endswith(_WEB_PAGES) or any(
-            a.startswith(_DATA_READERS) for a in apis)
+        if all(a.endswith(_SENDING) for a in apis):
+            return False  # a POST sends (a notification, a request to a model endpoint): no data read
+        extension = posixpath.splitext(name)[1][1:]
+        file_like = extension.isalnum() and len(extension) <= _MAX_EXTENSION and not name.lower().endswith(_WEB_PAGES)
+        return file_like or bool(_DOWNLOAD_URL.search(location)) or any(
+            a.startswith(_DATA_READERS + DOWNLOADERS) for a in apis)
     return True
 
 
@@ -230,7 +278,7 @@ _REGISTRY_VERSION = re.compile(r"^models:/[^/]+/\d+$|^hf://[^@]+@")  # a registr
 
 def is_versioned(location: str) -> bool:
     return bool(_VERSION_SEGMENT.search(location) or _VERSIONED_HOLE.search(location)
-                or _REGISTRY_VERSION.match(location))
+                or _REGISTRY_VERSION.match(location) or _VERSION_FOLDER.search(location))
 
 
 def _in_repo(location: str, readers: list[str], files: frozenset[str]) -> bool:

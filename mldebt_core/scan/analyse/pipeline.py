@@ -1,12 +1,21 @@
 """Pipeline jungles (§ 5), read off the lineage graph: long chains of intermediate
-files, many scripts that both read and write them, and code joining many inputs.
-Files that a pipeline framework declares (a DVC stage's outs, a Kedro catalog dataset)
-are steps of a declared pipeline, the paper's remedy: not a jungle's intermediates."""
+files, many scripts of one pipeline that both read and write them, and code joining many
+inputs.
+
+An intermediate is data one script hands to another: a file it saves and reloads itself
+is no step of a pipeline (a notebook caching its download), and files that a pipeline
+framework declares (a DVC stage's outs, a Kedro catalog dataset) or that a feature store
+or registry keeps (Hopsworks, W&B, the Hugging Face Hub) are steps of a declared
+pipeline, the paper's remedy. Only code that
+ships is counted (notebooks, examples and tutorials each stand alone), and the scripts
+counted must belong to one pipeline, joined through the intermediates their code reads and
+writes (the labs of a course are many small pipelines, not one jungle)."""
 
 from collections import Counter
 from typing import TYPE_CHECKING
 
 from mldebt_core.scan.analyse.analysis import Analysis
+from mldebt_core.scan.collect.paths import is_production
 from mldebt_core.scan.findings import make_finding
 from mldebt_core.scan.resolve.frameworks import declared_by_framework
 from mldebt_core.scan.resolve.lineage import code_node
@@ -15,19 +24,29 @@ from mldebt_core.scan.resolve.repo_facts import RepoFacts
 if TYPE_CHECKING:
     import networkx as nx
 
+# Feature stores and registries: versioned, declared homes of features and models, not a jungle's scratch files.
+MANAGED_STORES = ("url:hopsworks://", "url:wandb://", "url:hf://", "url:vertex://", "url:models:/", "url:runs:/")
+
 
 def analyse(repo: RepoFacts) -> Analysis:
     settings = repo.settings.code
     lineage = repo.lineage
     declared = {a.artifact for a in repo.accesses if a.artifact and declared_by_framework(a.api)}
-    intermediates = {a.id for a in lineage.artifacts.values() if a.readers and a.writers and a.id not in declared}
-    chain = longest_intermediate_chain(lineage.graph, intermediates) if intermediates else []
-    read_write = sorted(
-        node.removeprefix("code:") for node in lineage.graph if node.startswith("code:")
-        and any(p in intermediates for p in lineage.graph.predecessors(node))
-        and any(s in intermediates for s in lineage.graph.successors(node))) if intermediates else []
-    fan_in = {node.removeprefix("code:"): inputs for node, inputs in
-              Counter(e.target for e in lineage.edges if e.target.startswith("code:")).items()}
+    intermediates = {a.id for a in lineage.artifacts.values() if a.readers and a.writers and a.id not in declared
+                     and not a.id.startswith(MANAGED_STORES) and set(a.readers) - set(a.writers)
+                     and any(map(is_production, a.writers))}
+    chain, read_write = [], []
+    if intermediates:  # the graph (networkx) is built only when there are intermediate files to follow
+        graph = lineage.graph
+        chain = longest_intermediate_chain(graph, intermediates)
+        code = [n for n in graph if n.startswith("code:") and is_production(n.removeprefix("code:"))]
+        read_write = _one_pipeline(graph, intermediates, code, [
+            node for node in code if any(p in intermediates for p in graph.predecessors(node))
+            and any(s in intermediates for s in graph.successors(node))])
+    written = {(e.source, e.target) for e in lineage.edges if e.source.startswith("code:")}
+    fan_in = {node.removeprefix("code:"): inputs for node, inputs in Counter(
+        e.target for e in lineage.edges if e.target.startswith("code:") and is_production(e.target[5:])
+        and (e.target, e.source) not in written).items()}
     widest = max(sorted(fan_in), key=lambda p: fan_in[p], default=None)
     findings = []
     steps = sum(n in intermediates for n in chain)
@@ -46,7 +65,8 @@ def analyse(repo: RepoFacts) -> Analysis:
                     f"(setting: {settings.pipeline_max_read_write_scripts})",
             evidence={"scripts": read_write}))
     if widest and fan_in[widest] > settings.pipeline_max_join_fan_in:
-        inputs = sorted(e.source for e in lineage.edges if e.target == code_node(widest))
+        inputs = sorted(e.source for e in lineage.edges if e.target == code_node(widest)
+                        and (e.target, e.source) not in written)
         findings.append(make_finding(
             "pipeline_jungle", repo.settings, widest, None, anchor="fan_in",
             message=f"joins {fan_in[widest]} inputs (setting: {settings.pipeline_max_join_fan_in})",
@@ -54,6 +74,24 @@ def analyse(repo: RepoFacts) -> Analysis:
     return Analysis(findings=findings, code_health={
         "longest_intermediate_chain": chain, "read_write_scripts": len(read_write),
         "max_join_fan_in": fan_in[widest] if widest else 0})
+
+
+def _one_pipeline(graph: "nx.DiGraph", intermediates: set[str], code: list[str], scripts: list[str]) -> list[str]:
+    """The `scripts` of the largest group of code joined through the intermediates it reads or writes (paths)."""
+    group: dict[str, str] = {}  # union-find over code and intermediates
+
+    def root(node: str) -> str:
+        while group.get(node, node) != node:
+            node = group[node]
+        return node
+
+    for script in code:
+        for artifact in [*graph.predecessors(script), *graph.successors(script)]:
+            if artifact in intermediates:
+                group[root(script)] = root(artifact)
+    sizes = Counter(root(s) for s in scripts)
+    largest = max(sorted(sizes), key=lambda r: sizes[r], default=None)
+    return sorted(s.removeprefix("code:") for s in scripts if root(s) == largest)
 
 
 def longest_intermediate_chain(graph: "nx.DiGraph", intermediates: set[str]) -> list[str]:

@@ -51,6 +51,11 @@ _NOT_A_STEP = re.compile(
     r"install\w*|setup|set up|environment|virtualenv|venv|kernel|accounts?(?! manager)|credentials?|passwords?|"
     r"tokens?|iam|permissions?|instances?|clusters?|vms?|director(?:y|ies)|folders?|clone|fork|infra\w*)\b",
     re.I)
+# Words between an obligation and its verb: "need to *manually* copy", "must *be* uploaded", "make sure *that you
+# have* placed".
+_FILLERS = frozenset({"be", "been", "manually", "also", "first", "then", "always", "still", "by", "hand", "that",
+                      "you", "we", "have", "has", "to", "explicitly", "yourself"})
+_IRREGULAR = frozenset({"put", "set", "sent", "built", "rerun", "re-run", "kicked"})
 _LEAD = re.compile(r"^(?:\s*(?:[-*+>]|\d+[.)]|\[[ x]\])\s)*\s*(?:\*\*[^*]{0,60}\*\*|__[^_]{0,60}__)?\s*:?\s*"
                    r"(?:[\w\s`'-]{0,40}:\s+)?")  # list markers, a bold label, a short "Label:" prefix
 _OPENERS = re.compile(r"^(?:(?:then|next|finally|first|now|please|also|afterwards|manually|by hand|"
@@ -88,7 +93,7 @@ def _documented_steps(repo: RepoFacts) -> list:
             findings.append(make_finding(
                 "process_debt", repo.settings, path, number, anchor=anchor,
                 message=f"documents a manual step: \"{match.group(0)}\"",
-                evidence={"phrase": match.group(0), "text": text}, confidence=settings.manual_step_confidence))
+                evidence={"phrase": match.group(0), "text": text}))
     return findings
 
 
@@ -98,7 +103,25 @@ def is_manual_step(sentence: str) -> bool:
         return False
     start = _CLAUSE.sub("", _OPENERS.sub("", _LEAD.sub("", sentence, count=1), count=1), count=1)
     first = start.split(None, 1)[0].lower().strip("`*_,") if start.strip() else ""
-    return first in OPERATION_VERBS or bool(_OBLIGATION.search(sentence))
+    return first in OPERATION_VERBS or _obliged_operation(sentence)
+
+
+def _obliged_operation(sentence: str) -> bool:
+    """"you need to copy …", "must be uploaded by hand": an obligation whose verb is an operation. "Remember to
+    complete the `.env` file", "don't forget to keep in mind …", "should be re-played" oblige no pipeline step."""
+    for match in _OBLIGATION.finditer(sentence):
+        words = [w.lower().strip("`*_,.") for w in sentence[match.end():].split()]
+        verb = next((w for w in words if w not in _FILLERS), "")
+        # "remember to ssh into the box to restart the job": the operation a few words on, after its own "to"
+        if _operation(verb) or any(w == "to" and _operation(v) for w, v in zip(words[:6], words[1:7])):
+            return True
+    return False
+
+
+def _operation(word: str) -> bool:
+    """An operation verb, or its past participle ("uploaded", "copied", "rerun")."""
+    stems = (word, word[:-1], word[:-2], word[:-3] + "y") if word.endswith("ed") else (word,)
+    return any(stem in OPERATION_VERBS for stem in stems) or word in _IRREGULAR
 
 
 def _sentence(text: str, match: re.Match) -> str:
@@ -112,7 +135,6 @@ def _sentence(text: str, match: re.Match) -> str:
 
 
 def _interactive_inputs(repo: RepoFacts) -> list:
-    settings = repo.settings.hygiene
     pipeline = _pipeline_files(repo)
     findings = []
     for path, hygiene in sorted(repo.detected("hygiene").items()):
@@ -124,8 +146,7 @@ def _interactive_inputs(repo: RepoFacts) -> list:
             findings.append(make_finding(
                 "process_debt", repo.settings, path, site.line, anchor=f"{site.function}:{site.call}:{seen[key]}",
                 message=f"{site.call}() waits for a person at run time in pipeline code (this file {pipeline[path]})",
-                evidence={"call": site.call, "function": site.function or "(module)", "pipeline_role": pipeline[path]},
-                confidence=settings.interactive_input_confidence))
+                evidence={"call": site.call, "function": site.function or "(module)", "pipeline_role": pipeline[path]}))
             seen[key] += 1
     return findings
 

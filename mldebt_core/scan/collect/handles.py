@@ -9,7 +9,7 @@ calls it does not know (`Evaluator.handles`), so a handle bound to a name and us
 
 import ast
 
-from mldebt_core.scan.collect.values import Value, dotted_name, join, merge
+from mldebt_core.scan.collect.values import Hole, Value, dotted_name, join, merge
 
 GCS_BUCKETS = frozenset({"bucket", "get_bucket", "lookup_bucket"})
 BLOBS = frozenset({"blob", "get_blob"})
@@ -46,7 +46,10 @@ def handle_value(evaluator, node: ast.Call, depth: int) -> Value | None:
         name = arg(1, "name") if len(args) > 1 or any(k.arg == "client" for k in node.keywords) else arg(0, "name")
         return _scheme("gs://" if len(args) > 1 else "s3://", name) if name else None
     if attr in BLOBS and isinstance(func, ast.Attribute) and (name := arg(0, "blob_name")):
-        return _under(evaluator.value(func.value, depth), name, "gs://")
+        bucket = evaluator.value(func.value, depth)
+        if len(bucket) == 1 and isinstance(bucket[0], Hole) and "bucket" in (dotted_name(func.value) or "").lower():
+            return merge(["gs://", *bucket, "/", *name])  # `def write_blob_to(bucket: storage.Bucket, name, …)`
+        return _under(bucket, name, "gs://")
     if attr == "Blob" and (name := arg(0, "name")) and (bucket := arg(1, "bucket")):
         return _under(bucket, name, "gs://")
     if attr == "Object":  # boto3: s3.Object(bucket, key) or bucket.Object(key)

@@ -21,8 +21,9 @@ from mldebt_core.scan.collect.access_apis import (
     SPARK_WRITE_TERMINALS,
     SQL_RECEIVER_HINTS,
 )
+from mldebt_core.scan.collect.remote_io import filesystem_scheme, on_filesystem
 from mldebt_core.scan.collect.sql import looks_like_sql
-from mldebt_core.scan.collect.values import Ref
+from mldebt_core.scan.collect.values import Ref, source_text
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _MEMMAP_MODES = {"r": "read", "c": "read", "readonly": "read", "copyonwrite": "read"}  # r+, w+: written
@@ -47,15 +48,17 @@ def classify_local(ctx, node: ast.Call, func, attr: str, name: str | None, recei
                                                                                       "path"),
                    data=arg(node, 0, "df") if writes else None)
     elif attr in PANDAS_READERS:
-        ctx.record(node, "read", _api(receiver, attr),
-                   arg(node, 0, "filepath_or_buffer", "path", "io", "source", "path_or_buf"))
+        location = arg(node, 0, "filepath_or_buffer", "path", "io", "source", "path_or_buf")
+        if not _on_remote_filesystem(ctx, node, "read", _api(receiver, attr), location):
+            ctx.record(node, "read", _api(receiver, attr), location)
     elif attr in PANDAS_SQL_READERS:
         ctx.record(node, "read", _api(receiver, attr), arg(node, 0, "sql", "query"), target="sql")
     elif attr == "read_sql_table":
         ctx.record(node, "read", _api(receiver, attr), arg(node, 0, "table_name"), target="table")
     elif attr in PANDAS_WRITERS and isinstance(func, ast.Attribute):
-        ctx.record(node, "write", f"DataFrame.{attr}", arg(node, 0, "path_or_buf", "path", "excel_writer", "file"),
-                   data=func.value)
+        location = arg(node, 0, "path_or_buf", "path", "excel_writer", "file")
+        if not _on_remote_filesystem(ctx, node, "write", f"DataFrame.{attr}", location, func.value):
+            ctx.record(node, "write", f"DataFrame.{attr}", location, data=func.value)
     elif attr == "to_sql" and isinstance(func, ast.Attribute):
         ctx.record(node, "write", "DataFrame.to_sql", arg(node, 0, "name"), target="table", data=func.value)
     elif receiver in ("np", "numpy") and attr == "memmap":
@@ -98,6 +101,16 @@ def classify_local(ctx, node: ast.Call, func, attr: str, name: str | None, recei
         ctx.record(node, "read", "spark.table", arg(node, 0, "tableName"), target="table")
     elif attr in ("execute", "executemany", "sql", "executescript", "query") and node.args:
         _sql_call(ctx, node, attr, receiver)
+
+
+def _on_remote_filesystem(ctx, node: ast.Call, mode: str, api: str, location: ast.AST | None,
+                          data: ast.AST | None = None) -> bool:
+    """`pd.read_parquet(f"{bucket}/x.parquet", filesystem=fs)` with a gcsfs or s3fs `fs`: a remote location."""
+    scheme = filesystem_scheme(ctx, arg(node, None, "filesystem")) if node.keywords else None
+    if scheme is None or location is None or (isinstance(location, ast.Name) and location.id in ctx.handles):
+        return False  # `with fs.open(p) as f: pd.read_parquet(f)` is the opener's access
+    ctx.record_value(node, mode, api, on_filesystem(ctx, scheme, location), source_text(location, 120), data=data)
+    return True
 
 
 def arg(node: ast.Call, position: int | None, *keywords: str) -> ast.AST | None:

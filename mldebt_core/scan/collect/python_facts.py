@@ -49,6 +49,8 @@ class _Collector:
         self.open_index: dict[int, int] = {}  # id(open call) -> index in accesses
         self.function_spans: list[tuple[int, int]] = []  # (first, last line) of every function
         self.function_params: dict[str, dict[str, int | None]] = {}  # module-level function -> required params
+        self.bare_calls: set[int] = set()  # ids of calls that are a whole expression statement
+        self.loop_items: dict[str, tuple[str, ...]] = {}  # `for name in ["a.csv", "b.csv"]`, inside that loop
         self.detectors = {name: factory(self) for name, factory in detectors.items()}
         self.hooks: dict[type, list] = {}
         for detector in self.detectors.values():
@@ -155,10 +157,20 @@ class _Collector:
         if self.function_names and self._function() in self._predicting_scopes and is_predicted(self, node.value):
             self.predicting_functions.add(self.function_names[-1])
 
+    def visit_expr(self, node: ast.Expr) -> None:
+        """A call whose value nobody uses: `run.use_artifact("x:latest")` only declares an input (`bare_calls`)."""
+        if node.value.__class__ is ast.Call:
+            self.bare_calls.add(id(node.value))
+        self.walk(node.value)
+
     def visit_for(self, node: ast.For | ast.AsyncFor) -> None:
         for name in _taken_by(node.target):  # `for p in preds`: p holds what preds holds
             self.augments[-1].setdefault(name, []).append(node.iter)
+        items = _literal_items(node.target, node.iter)
+        self.loop_items.update(items)
         self.children(node)
+        for name in items:
+            self.loop_items.pop(name, None)
 
     def visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for decorator in node.decorator_list:
@@ -279,13 +291,24 @@ class _Collector:
         value = self.evaluator.value(ast.Name(name, ast.Load()))
         return value[0] if len(value) == 1 and isinstance(value[0], str) else "${" + name + "}"
 
-    def _call_site(self, node: ast.Call, callee: str, attribute_of: str = "") -> None:
-        """Keep calls that may pass a location to a helper (`read_dataframe("data/x.parquet")`)."""
+    def _call_site(self, node: ast.Call, callee: str, attribute_of: str = "", fixed: dict | None = None) -> None:
+        """Keep calls that may pass a location to a helper (`read_dataframe("data/x.parquet")`); inside a loop
+        over literal names, one call per name (`for name in ["X.parquet", "y.parquet"]: write(bucket, name)`)."""
         bound = self.lookup(attribute_of or callee)
         if bound is not None and not isinstance(bound, (Ref, *_DEFINITIONS)):
             return  # a variable holding a callable: unknown target
+        if self.loop_items and fixed is None:
+            looped = {a.id for a in [*node.args, *(k.value for k in node.keywords)]
+                      if isinstance(a, ast.Name) and a.id in self.loop_items}
+            if looped:
+                for i in range(min(len(self.loop_items[n]) for n in looped)):
+                    self._call_site(node, callee, attribute_of, {n: self.loop_items[n][i] for n in looped})
+                return
+        fixed = fixed or {}
 
         def known(arg: ast.AST) -> tuple[Value, str] | None:
+            if isinstance(arg, ast.Name) and arg.id in fixed:
+                return (fixed[arg.id],), arg.id
             if isinstance(arg, ast.Constant) and not isinstance(arg.value, str):
                 return None
             self.evaluator.describe = False  # most arguments are no location: skip describing their holes
@@ -390,6 +413,20 @@ class _Collector:
         return self.facts
 
 
+def _literal_items(target: ast.AST, iterable: ast.AST) -> dict[str, tuple[str, ...]]:
+    """Loop names bound to literal strings: `for n in ["a", "b"]`, `for df, n in zip([x, y], ["a", "b"])`."""
+    if isinstance(target, ast.Name):
+        pairs = [(target, iterable)]
+    elif isinstance(target, ast.Tuple) and isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) \
+            and iterable.func.id == "zip" and len(iterable.args) == len(target.elts):
+        pairs = list(zip(target.elts, iterable.args))
+    else:
+        return {}
+    return {name.id: tuple(e.value for e in items.elts) for name, items in pairs
+            if isinstance(name, ast.Name) and isinstance(items, (ast.List, ast.Tuple)) and items.elts
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items.elts)}
+
+
 def _taken_by(target: ast.AST) -> list[str]:
     """Names whose value an assignment target changes: `df` of `df["x"]`/`df.x`, each name of a tuple."""
     if isinstance(target, (ast.Tuple, ast.List)):
@@ -419,6 +456,7 @@ _HANDLERS = {
     ast.With: _Collector.visit_with,
     ast.AsyncWith: _Collector.visit_with,
     ast.For: _Collector.visit_for,
+    ast.Expr: _Collector.visit_expr,
     ast.Return: _Collector.visit_return,
     ast.AsyncFor: _Collector.visit_for,
     ast.Call: _Collector.visit_call,

@@ -15,13 +15,18 @@ import ast
 import posixpath
 
 from mldebt_core.scan.collect.handles import HANDLE_CALLS, REMOTE_SCHEMES
-from mldebt_core.scan.collect.values import Hole, Value, dotted_name, merge
+from mldebt_core.scan.collect.values import Hole, Ref, Value, dotted_name, join, merge
 
 HTTP_MODULES = frozenset({"requests", "httpx", "urllib.request", "request", "urllib3", "aiohttp"})
 HTTP_CLIENTS = ("Session", "Client", "AsyncClient", "PoolManager", "ClientSession")
 DATASET_BUILDERS = frozenset({"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder",
                               "webdataset", "sql", "generator", "xml"})
 _UNPINNED_REVISIONS = frozenset({"main", "master", "latest"})
+HUB_OR_PATH = "hub-or-path"  # scheme of a hub call's argument whose value another module holds (`hub_or_path`)
+_LOCAL_FOLDERS = frozenset({"data", "datasets", "dataset", "models", "model", "outputs", "output", "checkpoints",
+                            "checkpoint", "artifacts", "results", "saved_models", "tmp", "runs", "weights", "cache"})
+_MAX_EXTENSION = 11  # characters of a file name's extension (`safetensors`)
+_HF_DATASET_MODULES = (None, "datasets", "hf_datasets", "nlp")  # `fo.load_dataset` is FiftyOne's, not the hub's
 _SECRETS_AND_CONTAINERS = ("/opt/ml/", "/var/run/", "/run/secrets")
 
 
@@ -60,6 +65,38 @@ def handle_of(ctx, receiver: ast.AST) -> Value | None:
 
 # -- HTTP ------------------------------------------------------------------------------------------------------
 
+def _download(ctx, node, func, attr, name, receiver) -> bool:
+    """Download helpers that save a URL's file (`tf.keras.utils.get_file`, torchvision's `download_url`,
+    `torch.hub.download_url_to_file`, `gdown.download`); a hash argument pins what they fetch."""
+    if attr == "download" and receiver != "gdown":
+        return False
+    url = _node(node, 1 if attr == "get_file" else 0, "origin" if attr == "get_file" else "url")
+    if url is None:
+        return False
+    checksum = _node(node, None, "file_hash", "md5_hash", "md5", "hash_prefix")
+    if checksum is None and attr == "download_url_to_file":
+        checksum = _node(node, 2)
+    value = ctx.evaluator.value(url)
+    api = _DOWNLOAD_APIS[attr]
+    ctx.record_value(node, "read", api, merge([*value, "#", Hole("file_hash")]) if checksum is not None else value,
+                     _expr(url))
+    if attr == "get_file" and (file := _node(node, 0, "fname")) is not None:
+        folder = _node(node, None, "cache_dir")
+        subdir = _text(ctx, _node(node, None, "cache_subdir")) or "datasets"
+        root = ctx.evaluator.value(folder) if folder is not None else ("~/.keras",)
+        ctx.record_value(node, "write", api, join([root, (subdir,), ctx.evaluator.value(file)]), _expr(file))
+    elif (out := _node(node, 1, "output", "dst", "root", "download_root")) is not None:
+        ctx.record(node, "write", api, out)
+    return True
+
+
+_DOWNLOAD_APIS = {"get_file": "keras.get_file", "download_url": "torchvision.download_url",
+                  "download_and_extract_archive": "torchvision.download_and_extract_archive",
+                  "download_url_to_file": "torch.hub.download_url_to_file", "download": "gdown.download"}
+DOWNLOADERS = ("urlretrieve", "urllib.request.urlretrieve", "request.urlretrieve", "wget.download",
+               *_DOWNLOAD_APIS.values())  # apis that save what they fetch to a file: data, not an API call
+
+
 def _http(ctx, node, func, attr, name, receiver) -> bool:
     if attr in ("urlopen", "urlretrieve") or name == "wget.download":
         ctx.record(node, "read", name or attr, _node(node, 0, "url"))
@@ -84,9 +121,11 @@ def _http_client(ctx, receiver: ast.AST) -> bool:
 
 def _hub_id(text: str | None) -> bool:
     """`bert-base-uncased`, `org/model`: a hub id, not a local path or URL."""
-    if not text or "://" in text or text.startswith((".", "/", "~", "{")) or text.count("/") > 1:
+    if not text or "://" in text or text.startswith((".", "/", "~", "{")) or text.count("/") > 1 \
+            or text.split("/", 1)[0].lower() in _LOCAL_FOLDERS:
         return False
-    return not posixpath.splitext(text)[1] or text.rsplit(".", 1)[-1].isdigit()  # `gpt-3.5`, `bert-v1.1`
+    extension = posixpath.splitext(text)[1][1:]  # `data.csv` is a file; `gpt-3.5`, `FLUX.1-dev` are hub ids
+    return not (extension.isalpha() and len(extension) <= _MAX_EXTENSION)
 
 
 def _revision(ctx, node: ast.Call) -> str:
@@ -95,12 +134,30 @@ def _revision(ctx, node: ast.Call) -> str:
 
 
 def _hub(ctx, node, mode: str, api: str, location: ast.AST | None, prefix: str = "") -> None:
-    """A hub id (`hf://[datasets/]<id>[@rev]`), or the local path or URL the argument names."""
+    """A hub id (`hf://[datasets/]<id>[@rev]`), or the local path or URL the argument names. An imported
+    constant is either: `HUB_OR_PATH` marks it until its value is known (`hub_or_path`)."""
     text = _text(ctx, location)
     if _hub_id(text):
         ctx.record_value(node, mode, api, (f"hf://{prefix}{text}{_revision(ctx, node)}",), text)
+    elif location is not None and len(value := ctx.evaluator.value(location)) == 1 and isinstance(value[0], Ref):
+        marker = f"{HUB_OR_PATH}+datasets://" if prefix else f"{HUB_OR_PATH}://"
+        ctx.record_value(node, mode, api, (marker, value[0], _revision(ctx, node)), ast.unparse(location)[:120])
     elif location is not None:
         ctx.record(node, mode, api, location)
+
+
+def hub_or_path(value: Value) -> Value:
+    """A hub call's imported constant, once resolved: `hf://[datasets/]<id>` when it is a hub id, else the path."""
+    head = value[0] if value else None
+    if not (isinstance(head, str) and head.startswith(HUB_OR_PATH)):
+        return value
+    marker, _, rest = head.partition("://")
+    prefix = "datasets/" if marker.endswith("+datasets") else ""
+    text = rest + "".join(p for p in value[1:] if isinstance(p, str)) if len(value) == 1 or all(
+        isinstance(p, str) for p in value) else None
+    if text is not None and _hub_id(text.split("@", 1)[0]):
+        return (f"hf://{prefix}{text}",)
+    return (rest.split("@", 1)[0],) + tuple(value[1:]) if rest else tuple(value[1:])
 
 
 def _huggingface(ctx, node, func, attr, name, receiver) -> bool:
@@ -113,6 +170,8 @@ def _huggingface(ctx, node, func, attr, name, receiver) -> bool:
     elif attr == "save_pretrained" and isinstance(func, ast.Attribute):
         ctx.record(node, "write", "huggingface.save_pretrained", _node(node, 0, "save_directory"))
     elif attr == "load_dataset":
+        if receiver not in _HF_DATASET_MODULES:
+            return False
         path = _node(node, 0, "path")
         builder = _text(ctx, path)
         if builder in DATASET_BUILDERS:
@@ -251,7 +310,60 @@ def _filesystem(ctx, receiver: ast.AST) -> bool:
     return isinstance(receiver, ast.Call) and (dotted_name(receiver.func) or "").endswith(_FILESYSTEMS)
 
 
+def filesystem_scheme(ctx, fs: ast.AST | None) -> str | None:
+    """`gs://` for `gcsfs.GCSFileSystem()` (or a name bound to one), `s3://` for s3fs, the protocol of
+    `fsspec.filesystem("gcs")`; None when the filesystem is unknown or local."""
+    if isinstance(fs, ast.Name):
+        fs = ctx.lookup(fs.id)
+    if not isinstance(fs, ast.Call):
+        return None
+    name = dotted_name(fs.func) or ""
+    protocol = _text(ctx, _node(fs, 0, "protocol")) if name.endswith("filesystem") else None
+    if name.endswith("GCSFileSystem") or protocol in ("gs", "gcs"):
+        return "gs://"
+    if name.endswith("S3FileSystem") or protocol in ("s3", "s3a"):
+        return "s3://"
+    return None
+
+
+def on_filesystem(ctx, scheme: str | None, location: ast.AST | None) -> Value | None:
+    """The location's value on a remote filesystem: `f"{bucket}/x.parquet"` through gcsfs is gs://{bucket}/…."""
+    if location is None:
+        return None
+    value = ctx.evaluator.value(location)
+    if scheme is None or (value and isinstance(value[0], str) and "://" in value[0]):
+        return value
+    return merge([scheme, *value])
+
+
 def _on_filesystem(ctx, node, attr: str) -> bool:
+    scheme = filesystem_scheme(ctx, node.func.value)
+    api = f"fsspec.{attr}"
+    if scheme is None:
+        return _on_local_filesystem(ctx, node, attr)
+    remote, local = ((0, 1), ("rpath", "lpath")) if attr in ("get", "get_file", "download") else \
+        ((1, 0), ("rpath", "lpath")) if attr in ("put", "put_file", "upload") else ((0, None), ("path", ""))
+    value = on_filesystem(ctx, scheme, _node(node, remote[0], local[0]))
+    if value is None:
+        return False
+    downloads = attr in ("get", "get_file", "download")
+    if attr == "open":
+        mode = _text(ctx, _node(node, 1, "mode")) or ""
+        ctx.open_handle(node, "write" if any(c in mode for c in "wax+") else "read", "fsspec.open", value)
+    elif downloads or attr in ("cat", "cat_file", "read_text", "read_bytes"):
+        ctx.record_value(node, "read", api, value, _expr(_node(node, remote[0], local[0])))
+        if downloads:
+            ctx.record(node, "write", api, _node(node, remote[1], local[1]))
+    elif attr in ("put", "put_file", "upload", "pipe", "pipe_file", "write_text", "write_bytes"):
+        if remote[1] is not None:  # an upload reads the local file first
+            ctx.record(node, "read", api, _node(node, remote[1], local[1]))
+        ctx.record_value(node, "write", api, value, _expr(_node(node, remote[0], local[0])))
+    else:
+        return False
+    return True
+
+
+def _on_local_filesystem(ctx, node, attr: str) -> bool:
     if attr == "open":
         ctx.open_path(node, _node(node, 0, "path"), _node(node, 1, "mode"), "fsspec.open")
     elif attr in ("get", "get_file", "download"):
@@ -422,9 +534,11 @@ def _models_uri(node: ast.AST | None) -> ast.AST | None:
 def _wandb(ctx, node, attr: str) -> bool:
     first = _node(node, 0, "artifact_or_path", "artifact_or_name", "path", "name")
     value = ctx.evaluator.value(first) if first is not None else ()
+    if attr == "use_artifact" and id(node) in ctx.bare_calls:
+        return True  # `run.use_artifact("x:latest")` alone declares the run's input; W&B pins what it resolves
     if attr in ("use_artifact", "use_model"):
-        if value and isinstance(value[0], str) and not value[0].startswith("wandb://"):
-            value = merge(["wandb://", *value])
+        if value and not (isinstance(value[0], str) and value[0].startswith("wandb://")):
+            value = merge(["wandb://", *value])  # also a helper's parameter: `use_artifact(artifact_path)`
         ctx.record_value(node, "read", f"wandb.{attr}", value or (Hole("artifact"),), _expr(first))
         return True
     if value and isinstance(value[0], str) and value[0].startswith("wandb://"):
@@ -485,6 +599,9 @@ _HANDLERS = {
 }
 for _attr in ("download", "get", "put", "upload"):  # shared names: each family looks in turn
     _HANDLERS[_attr] = (_object_storage, _http) if _attr != "upload" else (_object_storage, _registry)
+_HANDLERS["download"] = (_download, *_HANDLERS["download"])
+_HANDLERS.update(dict.fromkeys(("get_file", "download_url", "download_and_extract_archive", "download_url_to_file"),
+                               (_download,)))
 REMOTE_ATTRS = frozenset(_HANDLERS)
 
 

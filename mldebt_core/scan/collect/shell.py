@@ -38,7 +38,7 @@ def analyse_shell(text: str) -> tuple[list[ShellAccess], list[tuple[int, str]]]:
     env: dict[str, str] = {}
     accesses: list[ShellAccess] = []
     runs: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in _logical_lines(text):
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue
@@ -49,6 +49,21 @@ def analyse_shell(text: str) -> tuple[list[ShellAccess], list[tuple[int, str]]]:
         for command in re.split(r"&&|\|\||;|\|", line):
             accesses.extend(_command_accesses(number, command, env, runs))
     return accesses, runs
+
+
+def _logical_lines(text: str):
+    """(number of its first line, text) of each command, `\\`-continued lines joined."""
+    pending, start = "", 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not pending:
+            start = number
+        if raw.rstrip().endswith("\\"):
+            pending += raw.rstrip()[:-1] + " "
+            continue
+        yield start, pending + raw
+        pending = ""
+    if pending:
+        yield start, pending
 
 
 def _substitute(word: str, env: dict[str, str]) -> tuple[str, bool]:
@@ -89,6 +104,8 @@ def _command_accesses(number: int, command: str, env, runs) -> list[ShellAccess]
             runs.append((number, target))
     elif program in ("curl", "wget"):
         found.extend(_download(number, program, words, env))
+    elif program == "bq" and len(words) > 1:
+        found.extend(_bigquery(number, words, env))
     else:
         for prefix in _COPIERS:
             if tuple(words[: len(prefix)]) == prefix:
@@ -131,6 +148,33 @@ def _download(number: int, program: str, words: list[str], env) -> list[ShellAcc
     if out and out != "-" and not out.startswith("/dev/"):
         location, ok = _substitute(out, env)
         found.append(ShellAccess(number, "write", program, location, ok))
+    return found
+
+
+def _bigquery(number: int, words: list[str], env) -> list[ShellAccess]:
+    """The BigQuery CLI: `bq extract TABLE URI`, `bq load TABLE URI`, `bq cp SRC DST`, and the table a
+    `bq query --destination_table T` writes (its SQL is not read here). Tables are `bq <command>` accesses
+    whose location has no scheme (resolve/accesses.py makes them table artifacts)."""
+    command = words[1]
+    destination = _option_value(words, ("--destination_table",)) or next(
+        (w.split("=", 1)[1] for w in words if w.startswith("--destination_table=")), None)
+    flags_with_values = {"--source_format", "--destination_format", "--field_delimiter", "--location", "-n",
+                         "--max_rows", "--format", "--schema", "--compression"}
+    operands = [w for i, w in enumerate(words[2:], 2) if not w.startswith("-") and w != destination
+                and words[i - 1] not in flags_with_values]
+    steps: list[tuple[str, str]] = []
+    if command == "extract" and len(operands) >= 2:
+        steps = [("read", operands[0]), ("write", operands[1])]
+    elif command == "load" and len(operands) >= 2:
+        steps = [("read", operands[1]), ("write", operands[0])]
+    elif command == "cp" and len(operands) >= 2:
+        steps = [("read", operands[0]), ("write", operands[1])]
+    elif command == "query" and destination:
+        steps = [("write", destination)]
+    found = []
+    for mode, word in steps:
+        location, ok = _substitute(word, env)
+        found.append(ShellAccess(number, mode, f"bq {command}", location, ok))
     return found
 
 

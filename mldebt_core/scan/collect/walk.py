@@ -12,6 +12,7 @@ are noted on the way.
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,7 +154,8 @@ class _Walk:
                     self.markers.setdefault(printable(rel), []).append(entry.name)
                 if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info"):
                     continue
-                if _ignored(ignores, child_rel + "/") and not self._tracks(child_rel, folder=True):
+                if _ignored(ignores, child_rel + "/") and not self._tracks(child_rel, folder=True) \
+                        and not _may_reinclude(ignores, child_rel):
                     continue
                 if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                     continue
@@ -192,6 +194,30 @@ def _looks_generated(path: str) -> bool:
     if "__init__.py" in names:  # a package that happens to be called build or dist
         return False
     return os.path.basename(path) == "dist" or any(fnmatch.fnmatch(n, p) for n in names for p in BUILD_OUTPUTS)
+
+
+_GLOB = re.compile(r"[*?\[]")
+
+
+def _may_reinclude(ignores: list[tuple[str, pathspec.PathSpec]], folder: str) -> bool:
+    """Could a `!` pattern bring back something inside an ignored folder? Kedro's `data/**` then `!data/**/` and
+    `!data/01_raw/iris.csv` keep the committed raw data: the folder is walked and its files judged one by one."""
+    for base, spec in ignores:
+        if base and not folder.startswith(base + "/"):
+            continue
+        inside = (folder[len(base) + 1:] if base else folder) + "/"
+        for pattern in spec.patterns:
+            if pattern.include is not False:
+                continue
+            text = getattr(pattern, "pattern", "").lstrip("!")
+            if "/" not in text.rstrip("/"):  # any depth: `!*.py` may bring files back, `!.gitkeep` only a marker
+                if _GLOB.search(text):
+                    return True
+                continue
+            prefix = _GLOB.split(text.lstrip("/"), 1)[0]
+            if prefix.startswith(inside) or inside.startswith(prefix):
+                return True
+    return False
 
 
 def _ignored(ignores: list[tuple[str, pathspec.PathSpec]], rel_path: str) -> bool:

@@ -9,6 +9,7 @@ import posixpath
 import re
 
 from mldebt_core.scan.collect.code_facts import CodeFacts, RawAccess
+from mldebt_core.scan.collect.remote_io import hub_or_path
 from mldebt_core.scan.collect.sql import tables
 from mldebt_core.scan.collect.values import Hole, Value, merge, render, render_raw
 from mldebt_core.scan.resolve.constants import resolve_value
@@ -66,6 +67,7 @@ def relative_to_notebook(access: DataAccess) -> DataAccess:
 
 
 def _data_accesses(path: str, raw: RawAccess, value: Value) -> list[DataAccess]:
+    value = hub_or_path(value)
     location, resolution = render(value)
     if raw.target == "sql":
         read, written = tables(render_raw(tuple(_sql_hole(p) for p in value)))
@@ -77,8 +79,11 @@ def _data_accesses(path: str, raw: RawAccess, value: Value) -> list[DataAccess]:
         if resolution == "resolved":
             return []  # literal SQL that touches no table (DDL, `SELECT 1`): no data access
         location, resolution = None, "unresolved"
-    elif raw.target == "table" and location is not None:
+    elif (raw.target == "table" or raw.api.startswith("bq ") and "://" not in (location or "")) \
+            and location is not None:  # `bq extract dataset.table gs://…`: the table side
         location = _table_name("".join(p if isinstance(p, str) else "{…}" for p in value))
+        return [DataAccess(file=path, line=raw.line, mode=raw.mode, api=raw.api, location=location,
+                           resolution=resolution, expression=raw.expression, artifact=artifact_id(location, "table"))]
     elif location is not None and not _looks_like_path(render_raw(value)):
         location, resolution = None, "unresolved"  # weights="imagenet", /proc/…: not a place data lives
     return [DataAccess(file=path, line=raw.line, mode=raw.mode, api=raw.api, location=location,

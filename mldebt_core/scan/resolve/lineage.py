@@ -29,7 +29,11 @@ _PREDICTION_WORDS = re.compile(r"(?:^|[^a-z])(pred|preds|prediction|predictions|
                                r"inference|inferences|forecast|forecasts)(?:[^a-z]|$)")
 
 
+_FIGURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".svg", ".pdf", ".gif", ".html", ".htm", ".mp4")
 _URI = re.compile(r"^[a-zA-Z][\w+.-]+:/")
+_UNKNOWN_BUCKET = re.compile(r"^(gs|s3|gcs|s3a)://\{[^{}]*\}/(?=[^{])")
+"""a bucket known only at run time (`gs://{settings.BUCKET}/x.parquet`, `gs://{bucket}/x.parquet`): one bucket
+per repository, so that a writer and a reader that name it differently meet at the object"""
 _TEXT_EXTENSIONS = (".txt", ".json", ".csv", ".log", ".md", ".html", ".yaml", ".yml", ".png", ".svg")
 _TABLE_EXTENSIONS = (".parquet", ".pq", ".feather", ".arrow", ".tsv", ".xlsx", ".xls", ".orc", ".avro", ".jsonl")
 """data files: a `model_input_table.parquet` named after a model is still a table of data"""
@@ -43,6 +47,7 @@ def artifact_id(location: str, target: str) -> str:
     if target == "table":
         return f"table:{location}"
     if _URI.match(location) and not location.startswith("file:"):
+        location = _UNKNOWN_BUCKET.sub(r"\1://{bucket}/", location)
         return f"url:{registry_object(location)}"  # also registry URIs: models:/churn/3, runs:/<id>/model
     return f"file:{location.removeprefix('file://')}"
 
@@ -99,8 +104,9 @@ def build_lineage(accesses: list[DataAccess], fitting_files: set[str], predictin
     roles = {}
     for art in sorted(set(readers) | set(writers)):
         roles[art] = _role(art, apis[art], writers[art], fitting_files)
-        if art in predicted and not art.startswith(REGISTRY_MODEL_URIS):
-            roles[art] = "prediction"  # the value written came from a model's predictions
+        if art in predicted and (not _named_model(art) or _prediction_named(art.partition(":")[2].lower())) \
+                and not _figure(art):
+            roles[art] = "prediction"  # the value written came from a model's predictions (`model.pkl` never)
     predecessors: dict[str, set[str]] = defaultdict(set)
     for source, target in modes:
         predecessors[target].add(source)
@@ -129,19 +135,32 @@ def _ancestors(predecessors: dict[str, set[str]], node: str) -> set[str]:
     return found
 
 
-def _role(art: str, apis: set[str], writers: set[str], fitting_files: set[str]) -> str:
+def _named_model(art: str) -> bool:
+    """A model by its name: `best_model.pkl`, a registry model, a hub model (a `.pt` file may hold tensors)."""
     location = art.partition(":")[2].lower()
     words = re.split(r"[^a-z0-9]+", posixpath.basename(location.rstrip("/")))
     named_model = any(w.startswith("model") for w in words) and not location.endswith(
         _TEXT_EXTENSIONS + _TABLE_EXTENSIONS)
-    if location.endswith(STRONG_MODEL_EXTENSIONS) or named_model or art.startswith(REGISTRY_MODEL_URIS) \
-            or (art.startswith("url:hf://") and not art.startswith(("url:hf://datasets/", "url:hf://spaces/"))):
+    return named_model or art.startswith(REGISTRY_MODEL_URIS) \
+        or (art.startswith("url:hf://") and not art.startswith(("url:hf://datasets/", "url:hf://spaces/")))
+
+
+def _role(art: str, apis: set[str], writers: set[str], fitting_files: set[str]) -> str:
+    location = art.partition(":")[2].lower()
+    if location.endswith(STRONG_MODEL_EXTENSIONS) or _named_model(art):
         return "model"
     if any(api.startswith(MODEL_APIS) for api in apis) and writers & fitting_files:
         return "model"
     if any(api in MODEL_ONLY_APIS or api.endswith(("load_model", "log_model", "load_weights")) for api in apis):
         return "model"  # only models go through these APIs (from_pretrained, mlflow.*.load_model…)
-    if _PREDICTION_WORDS.search(location.rsplit("/", 2)[-1] if "/" in location else location) \
-            or _PREDICTION_WORDS.search(posixpath.dirname(location).rsplit("/", 1)[-1]):
-        return "prediction"
-    return "data"
+    return "prediction" if _prediction_named(location) and not _figure(art) else "data"
+
+
+def _figure(art: str) -> bool:
+    """A chart of predictions (`prediction_scatter.png`) is a report for people, not predictions a system reads."""
+    return art.lower().endswith(_FIGURE_EXTENSIONS)
+
+
+def _prediction_named(location: str) -> bool:
+    return bool(_PREDICTION_WORDS.search(location.rsplit("/", 2)[-1] if "/" in location else location)
+                or _PREDICTION_WORDS.search(posixpath.dirname(location).rsplit("/", 1)[-1]))

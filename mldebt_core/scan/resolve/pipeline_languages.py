@@ -3,7 +3,10 @@
 Only the system's own steps count: tests, examples, tutorials and docs, CI jobs and the
 scripts that install, provision or configure an environment (`install.sh`,
 `.devcontainer/setup_env.sh`, `infra/…`) are not part of the pipeline, and neither is a
-shell line that writes a dotfile or a config, or fetches an installer.
+shell line that writes a dotfile or a config, or fetches an installer. Shell scripts are
+drivers, not a language the pipeline is written in: a job script that runs the Python
+steps and copies their outputs (`python train.py && aws s3 cp …`) is how pipelines are
+launched everywhere, and counting it made every repository with a `run.sh` "multilingual".
 """
 
 import posixpath
@@ -16,13 +19,15 @@ from mldebt_core.scan.collect.walk import PROGRAMMING_LANGUAGES, PYTHON_LANGUAGE
 from mldebt_core.scan.resolve.modules import ModuleIndex
 from mldebt_core.scan.schema import DataAccess
 
-# Folders of CI, containers and infrastructure, and names of scripts that set up or check an environment.
-_SUPPORT_FOLDER = re.compile(r"^\.?(?:github|gitlab|circleci|buildkite|ci|husky|devcontainer)$|setup|install|"
+DRIVER_LANGUAGES = frozenset({"Shell"})  # run the steps and move files; the steps are written in the others
+# Folders of CI, containers, infrastructure and maintainers' tooling, and names of scripts that set up or check an
+# environment or the repository itself (`check-readme-projects.sh`).
+_SUPPORT_FOLDER = re.compile(r"^\.?(?:github|gitlab|circleci|buildkite|ci|husky|devcontainer|admin)$|setup|install|"
                              r"provision|infra|terraform|helm|k8s|kubernetes|ansible", re.I)
 _SUPPORT_SCRIPT = re.compile(
     r"^(?:install|uninstall|setup|bootstrap|configure|provision|destroy|teardown|cleanup|set[-_]?env|env|"
     r"init[-_]?env|activate|deps|dependencies|lint|build[-_]?docs|docs|conftest|noxfile|tasks|fabfile|"
-    r"check[-_]env)(?:[-_.][\w.-]*)?\.(?:sh|bash|zsh|ps1|py)$", re.I)
+    r"check)(?:[-_.][\w.-]*)?\.(?:sh|bash|zsh|ps1|py)$", re.I)
 # Shell-side accesses that are no data: dotfiles, configs, scripts, installers.
 _NOT_DATA = re.compile(r"(?:^~|^/(?:etc|dev|proc|usr)/|(?:^|/)\.[^/]+$|\.(?:sh|bash|ps1|env|ini|cfg|toml|lock|"
                        r"ya?ml|rc)$)", re.I)
@@ -56,6 +61,6 @@ def pipeline_languages(accesses: list[DataAccess], facts: dict[str, CodeFacts], 
     by_language: dict[str, list[str]] = defaultdict(list)
     for path in sorted(members):
         language = "Python" if language_of[path] in PYTHON_LANGUAGES else language_of[path]
-        if language in PROGRAMMING_LANGUAGES:
+        if language in PROGRAMMING_LANGUAGES and language not in DRIVER_LANGUAGES:
             by_language[language].append(path)
     return dict(by_language)

@@ -34,8 +34,9 @@ from mldebt_core.settings import ScanSettings
 MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile")
 FRAMEWORK_FILES = {".kedro.yml": "kedro", "dvc.yaml": "dvc.yaml", "MLproject": "MLproject"}
 NOT_PROJECT_FOLDERS = PROTOTYPE_FOLDERS | NON_PRODUCTION_FOLDERS | {"tests", "test", "testing", "fixtures"}
-PIPELINE_ROOTS = {"dvc.yaml", ".dvc"}
-"""markers of a pipeline whose folder is one project, whatever manifests lie below (Kedro: its `kedro` marker)"""
+PIPELINE_ROOTS = {"dvc.yaml"}
+"""markers of a pipeline whose folder is one project, whatever manifests lie below (Kedro: its `kedro` marker). A
+`.dvc` folder alone is not one: `dvc init` at the top of a monorepo versions data for all its projects."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from mldebt_core.scan.collect.code_facts import CodeFacts, RawAccess
 from mldebt_core.scan.collect.detectors.pipeline_steps import PipelineSteps, ScriptArgument
+from mldebt_core.scan.collect.remote_io import hub_or_path
 from mldebt_core.scan.collect.sql import tables
 from mldebt_core.scan.collect.values import Hole, Value, merge, render, render_raw
 from mldebt_core.scan.resolve.constants import resolve_value
@@ -213,7 +214,7 @@ def declared_accesses(path: str, raw: RawAccess, value: Value) -> list[DataAcces
                            resolution="partial" if "{" in table else "resolved", expression=raw.expression,
                            artifact=artifact_id(table, "table")) for mode, names in (("read", read), ("write", written))
                 for table in names]
-    location, resolution = render(value)
+    location, resolution = render(hub_or_path(value))
     if location is None:
         return []
     if raw.target == "table":

@@ -7,12 +7,16 @@ Prose rarely parses, and when it does it is a bare name or an annotation
 (`# note: ...`), never a statement that acts: a run counts only if it holds a call,
 an assignment that computes, a definition, import, return or control flow. A prose
 line or two around the code (`# old way:`) is trimmed, guided by where the parser
-stops. Blocks apart only by blank or comment lines merge into one region.
+stops. Blocks apart only by blank or comment lines merge into one region. Inside a multi-line
+statement, `#` lines count only as keyword arguments commented out of a call (an option
+switched off by hand), once the tokenizer confirms they are comments, not a string's text.
 """
 
 import ast
+import io
 import re
 import textwrap
+import tokenize
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,9 +61,15 @@ def commented_code_blocks(text: str, minimum: int, statement_spans: list[tuple[i
     for run in _runs(minimum).finditer(text):
         line += text.count("\n", position, run.start())
         position = run.start()
-        if not _CODE_HINT.search(run.group()) or any(first <= line <= last for first, last in statement_spans):
+        if not _CODE_HINT.search(run.group()):
             continue
-        found = _code(run.group()[1:].split("\n"), minimum)
+        lines = run.group()[1:].split("\n")
+        span = next((s for s in statement_spans if s[0] <= line <= s[1]), None)
+        if span is None:
+            found = _code(lines, minimum)
+        else:  # inside a statement: commented-out arguments of a call, if these lines are comments, not a string
+            found = _arguments(lines, minimum)
+            found = found if found is not None and _comments(text, span, line, len(lines)) else None
         if found is not None:
             start, end, code = found
             blocks.append(CommentedCode(line + start, line + end - 1, code, code.lstrip().split("\n", 1)[0]))
@@ -97,6 +107,37 @@ def _code(lines: list[str], minimum: int) -> tuple[int, int, str] | None:
         else:
             return None
     return None
+
+
+def _arguments(lines: list[str], minimum: int) -> tuple[int, int, str] | None:
+    """(start, end, code) of keyword arguments commented out inside a call (`#    vnet_name=vnet_name,`), a
+    prose line or two before them trimmed; None for anything else (entries of a literal, a string's text)."""
+    uncommented = [line.lstrip()[1:] for line in lines]
+    for start in range(min(MAX_TRIMMED_LINES, len(lines)) + 1):
+        while start < len(lines) and uncommented[start].lstrip().startswith("#"):
+            start += 1  # a note in the comment (`#    #Uncomment the below lines for VNet support`)
+        if len(lines) - start < minimum:
+            return None
+        code = textwrap.dedent("\n".join(uncommented[start:]))
+        tree, _ = _parse(f"f(\n{code}\n)")
+        if tree is not None:
+            call = tree.body[0].value
+            keywords = call.keywords
+            return (start, len(lines), code) if not call.args and len(keywords) >= 2 \
+                and all(k.arg for k in keywords) else None
+    return None
+
+
+def _comments(text: str, span: tuple[int, int], first: int, count: int) -> bool:
+    """Whether lines first.. first + count - 1 of `text` are comments of the statement on lines `span`, not text
+    of a string (tokenized only here: a run inside a statement is rare)."""
+    source = "\n".join(text.split("\n")[span[0]:span[1] + 1]) + "\n"
+    try:
+        rows = {token.start[0] + span[0] - 1 for token in tokenize.generate_tokens(io.StringIO(source).readline)
+                if token.type == tokenize.COMMENT}
+    except (tokenize.TokenError, SyntaxError):
+        return False
+    return all(row in rows for row in range(first, first + count))
 
 
 def _parse(code: str) -> tuple[ast.Module | None, int]:

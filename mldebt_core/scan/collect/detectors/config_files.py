@@ -3,9 +3,13 @@
 Each YAML, JSON, TOML, INI or dotenv file that configures the ML system becomes a
 `ParsedConfig`: its settings flattened to dotted keys (`train.optimizer.lr`), each with
 its value as JSON text and its line. Files that configure tools rather than the
-system (CI, packaging, linters, containers, docs, Kubernetes) and data files that
-happen to be JSON are not configuration: counting their keys would bury the real
-"unused setting" among hundreds of CI keys no Python code could ever read.
+system (CI pipelines, packaging, conda environments, linters, containers, docs,
+Kubernetes and other platform manifests under `deploy/` or `infra/`) and data files
+that happen to be JSON are not configuration: counting their keys would bury the real
+"unused setting" among hundreds of CI keys no Python code could ever read, and a value
+repeated across CI jobs or deployment targets is no ML setting to inherit. CI pipelines
+and conda environments are known by their content too (`trigger:`, a list of steps
+that run scripts; `dependencies:` beside `channels:`), whatever their file name.
 
 Nor are UI-only settings (`.streamlit/config.toml`), template prompts (cookiecutter and
 copier questions, LLM prompt files), dbt's property files (`version: 2` with `models:`)
@@ -46,19 +50,31 @@ TOOL_FILES = frozenset({
     "dependabot.yml", ".mergify.yml", "labeler.yml", "FUNDING.yml", "bentofile.yaml", ".sourcery.yaml",
     "values.yaml", "app.json", "manifest.json", "lerna.json", "nx.json", "deno.json", "angular.json",
     "cookiecutter.json", "copier.yml", "copier.yaml", "dbt_project.yml", "profiles.yml", "packages.yml",
-    "selectors.yml", "dependencies.yml", "chainlit.toml",
+    "selectors.yml", "dependencies.yml", "chainlit.toml", ".copier-answers.yml", ".copier-answers.yaml",
 })
 TOOL_DIRS = frozenset({
     ".github", ".gitlab", ".circleci", ".devcontainer", ".vscode", ".idea", ".gemini", ".buildkite", ".ci", "ci",
     ".husky", "docs", "doc", "k8s", "kubernetes", "helm", "charts", "manifests", "node_modules",
     "kustomize", ".streamlit", ".chainlit", ".gradio", "prompts",  # UI-only settings and prompt templates
+    ".pipelines", ".azure-pipelines", ".azuredevops",  # CI pipeline definitions
 })
-_TOOL_NAME = re.compile(r"^(docker-)?compose([.-].*)?\.ya?ml$|\.lock$|-lock\.json$|\.schema\.json$|"
+# Platform manifests (Anyscale jobs, cloud deployments, IaC): read by a platform's CLI. A dotenv there still
+# declares the environment.
+_PLATFORM_DIRS = frozenset({"deploy", "deployment", "deployments", "infra", "infrastructure", "terraform"})
+_TOOL_NAME = re.compile(r"(?:^|[-_.])(docker-)?compose([.-].*)?\.ya?ml$|\.lock$|-lock\.json$|\.schema\.json$|"
                         r"\.code-workspace$|^\.?eslintrc|^\.?prettierrc|^\.?stylelintrc|^\.?babelrc")
 _CONFIG_NAME = re.compile(r"conf|cfg|setting|param|option")
 _PROMPT_NAME = re.compile(r"prompt", re.I)  # cookiecutter/Kedro `prompts.yml`, LLM prompt templates
 _DBT_SECTIONS = frozenset({"models", "sources", "seeds", "snapshots", "macros", "exposures", "metrics",
                            "semantic_models", "saved_queries", "unit_tests", "analyses"})
+# A CI pipeline (Azure Pipelines, GitLab, Cloud Build…): trigger keys at the top, or a list of jobs or steps that
+# run scripts or tasks.
+_CI_TOP_KEYS = frozenset({"trigger", "pr"})
+_CI_LIST_KEYS = frozenset({"steps", "jobs", "stages"})
+_CI_ITEM_KEYS = frozenset({"script", "bash", "pwsh", "powershell", "task", "template", "job", "stage", "checkout",
+                           "deployment", "publish", "download", "run", "uses"})
+# A conda environment file: packages to install, whatever the file is called.
+_CONDA_KEYS = frozenset({"name", "channels", "dependencies", "prefix", "variables"})
 CONFIG_DIRS = frozenset({"conf", "config", "configs", "cfg", "settings", "params", "hparams", "experiments"})
 _FORMAT_BY_LANGUAGE = {"YAML": "yaml", "JSON": "json", "TOML": "toml", "INI": "ini", "Dotenv": "dotenv"}
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
@@ -102,7 +118,8 @@ def config_file_format(path: str, language: str) -> str | None:
     if fmt is None or name in TOOL_FILES or _TOOL_NAME.search(name) or is_test_file(path) \
             or (fmt != "dotenv" and _PROMPT_NAME.search(name)):
         return None
-    if any(part in TOOL_DIRS for part in path.split("/")[:-1]):
+    folders = path.split("/")[:-1]
+    if any(part in TOOL_DIRS for part in folders) or (fmt != "dotenv" and _PLATFORM_DIRS.intersection(folders)):
         return None
     if fmt == "json" and not (_CONFIG_NAME.search(name.lower()) or CONFIG_DIRS.intersection(path.split("/")[:-1])):
         return None  # JSON holds data far more often than settings: only a config-named file or folder counts
@@ -154,6 +171,8 @@ def _yaml(text: str, max_keys: int, features: frozenset[str]) -> ParsedConfig | 
     top = {k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
     if "apiVersion" in top or "$schema" in top or ("version" in top and top & _DBT_SECTIONS):
         return None  # Kubernetes, platform specs, dbt properties: read by a platform or a tool, not by this code
+    if _ci_pipeline(root) or _conda_environment(root, top):
+        return None  # a CI service runs it, conda installs it: no setting of the ML system
     hydra = any(k.value == "defaults" and isinstance(v, yaml.SequenceNode) for k, v in root.value
                 if isinstance(k, yaml.ScalarNode))
     constructor = yaml.constructor.SafeConstructor()
@@ -195,6 +214,24 @@ def _yaml(text: str, max_keys: int, features: frozenset[str]) -> ParsedConfig | 
 
     visit(root, "", 1)
     return ParsedConfig("yaml", tuple(settings), counter[0], hydra, tuple(references))
+
+
+def _ci_pipeline(root: yaml.MappingNode) -> bool:
+    for key, value in root.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        if key.value in _CI_TOP_KEYS:
+            return True
+        if key.value in _CI_LIST_KEYS and isinstance(value, yaml.SequenceNode) and any(
+                isinstance(item, yaml.MappingNode) and any(isinstance(k, yaml.ScalarNode) and k.value in _CI_ITEM_KEYS
+                                                           for k, _ in item.value) for item in value.value):
+            return True
+    return False
+
+
+def _conda_environment(root: yaml.MappingNode, top: set[str]) -> bool:
+    return top <= _CONDA_KEYS and any(isinstance(k, yaml.ScalarNode) and k.value == "dependencies"
+                                      and isinstance(v, yaml.SequenceNode) for k, v in root.value)
 
 
 # -- JSON and TOML: parsed by the standard library, lines found by a forward scan ------------------------

@@ -14,7 +14,8 @@ whole subtree under `model` may be read.
 
 The environment is read in more ways than `os.environ[...]`: through a name bound to
 it (`env = dict(os.environ)`, `config = dotenv_values(".env")`), with a fallback
-(`os.getenv("X") or "default"` is optional), and by pydantic settings classes, each
+(`os.getenv("X") or "default"` is optional, and so is any `getenv`/`.get` lookup, which
+returns None for a missing variable: only `os.environ["X"]` requires it), and by pydantic settings classes, each
 of whose fields is a variable named `env_prefix` + field, matched case-insensitively.
 
 In modules named like settings (`config.py`, `settings.py`, `params.py`…) the same
@@ -36,8 +37,10 @@ CONFIG_LOADERS = frozenset({"yaml.safe_load", "yaml.load", "yaml.full_load", "Om
                             "tomli.load", "tomli.loads", "toml.load", "toml.loads", "compose", "hydra.compose"})
 JSON_LOADERS = frozenset({"json.load", "json.loads"})  # configs, but as often data: roots of kind "json"
 WHOLE_METHODS = frozenset({"items", "keys", "values", "to_dict", "to_container", "model_dump", "dict", "copy"})
+# `OmegaConf.to_yaml(cfg)` is not one: it renders the config as text to log or save, and no code reads a setting
+# from that text.
 WHOLE_CALLS = frozenset({"vars", "asdict", "dataclasses.asdict", "dict", "OmegaConf.to_container",
-                         "OmegaConf.to_object", "OmegaConf.to_yaml", "instantiate", "hydra.utils.instantiate"})
+                         "OmegaConf.to_object", "instantiate", "hydra.utils.instantiate"})
 _LOADER_NAMES = frozenset(n.rsplit(".", 1)[-1] for n in CONFIG_LOADERS | JSON_LOADERS)
 _WHOLE_ATTRS = frozenset(n.rsplit(".", 1)[-1] for n in WHOLE_CALLS)
 _MODULE_CALL_ATTRS = _WHOLE_ATTRS | {"get", "pop", "getenv", "main", "initialize"}
@@ -234,7 +237,7 @@ class ConfigReads:
             if name == "getattr" and len(node.args) >= 2:
                 self._chain(node, node)
             elif name == "getenv" and node.args:
-                self._env(node, node.args[0], len(node.args) > 1)
+                self._env(node, node.args[0], True)
             elif name in WHOLE_CALLS and node.args:
                 self._whole(node, node.args[0])
             elif name == "initialize":
@@ -249,7 +252,7 @@ class ConfigReads:
         elif attr == "get" or attr == "pop":
             if _is_environ(func.value):
                 if node.args:
-                    self._env(node, node.args[0], len(node.args) > 1)
+                    self._env(node, node.args[0], attr == "get" or len(node.args) > 1)
                 self.skip.add(id(func))
             elif node.args:
                 self._chain(node, node)
@@ -265,9 +268,9 @@ class ConfigReads:
             self.env_set.add(name)
         elif receiver == "environ" and (attr == "get" or attr == "pop"):
             if node.args:
-                self._env(node, node.args[0], len(node.args) > 1)
+                self._env(node, node.args[0], attr == "get" or len(node.args) > 1)
         elif attr == "getenv" and receiver == "os" and node.args:
-            self._env(node, node.args[0], len(node.args) > 1)
+            self._env(node, node.args[0], True)
         elif (attr == "main" or attr == "initialize") and receiver == "hydra":
             self._hydra_path(node)
         elif attr in _WHOLE_ATTRS and node.args and f"{receiver}.{attr}" in WHOLE_CALLS:
@@ -336,8 +339,9 @@ class ConfigReads:
             default = default and step is outer
         if root == "env":  # `env["X"]`, `env.get("X")` below a name bound to the environment
             if parts or dynamic or whole:
+                optional = default or how == "get" or id(outer) in self.defaulted  # `env.get("X")` may be None
                 self.reads.append(RawRead(outer.lineno, ("$" + parts[0],) if parts else ("$",), "env",
-                                          dynamic=not parts, default=default or id(outer) in self.defaulted))
+                                          dynamic=not parts, default=optional))
         elif parts or dynamic or whole:
             self.reads.append(RawRead(outer.lineno, tuple(parts), how, dynamic or whole, root, default))
 

@@ -13,6 +13,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from mldebt_core.scan.collect.detectors.branch_conditions import (
+    body_span,
+    compact_condition,
+    else_span,
+    is_main_guard,
+    map_leaves,
+)
 from mldebt_core.scan.collect.detectors.commented_code import commented_code_blocks
 from mldebt_core.scan.collect.paths import is_test_file
 from mldebt_core.scan.collect.values import Ref, dotted_name, source_text
@@ -54,13 +61,14 @@ COLLECTED_BASES = frozenset({"HttpUser", "User", "FastHttpUser", "TaskSet", "Seq
 BENCHMARK_PREFIXES = ("time_", "mem_", "peakmem_", "track_", "timeraw_")
 BENCHMARK_HOOKS = frozenset({"setup", "teardown", "setup_cache", "teardown_cache"})
 HOOK_DECORATORS = frozenset({"hook_impl", "hookimpl"})  # pluggy: Kedro hooks, pytest plugins
+# Base-name endings of classes a framework registers when their module is imported: ZenML materializers (the
+# metaclass of BaseMaterializer maps their ASSOCIATED_TYPES to them). Alive if the module is imported at all.
+REGISTERED_ON_IMPORT = ("Materializer",)
 NOT_FLAGS = frozenset({"TYPE_CHECKING"})  # `TYPE_CHECKING = False` is the import-free typing idiom, on purpose
 FLAG_TYPES = (bool, int, str, type(None))
 # One pattern per quote: a literal first character lets the regex engine skip ahead (three times faster).
 _QUOTED = (re.compile(r'"([A-Za-z_][\w.:]*)"'), re.compile(r"'([A-Za-z_][\w.:]*)'"))
 _PATH_SEPARATORS = re.compile(r"[.:]")
-_COMPARISONS = {ast.Eq: "==", ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
-_UNKNOWN = ("?",)
 _LOAD = ast.Load
 
 
@@ -73,6 +81,7 @@ class Definition:
     first: int  # first line, decorators included
     last: int
     owner: str = ""  # a method's class (qualified name)
+    registered: bool = False  # a class the framework registers when its module is imported (REGISTERED_ON_IMPORT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +98,7 @@ class DeadBlock:
 @dataclass(frozen=True, slots=True)
 class FlagTest:
     """A branch on a module-level name; dead if that name is a constant nobody rebinds."""
-    condition: tuple  # compact form: see _condition; leaves are (module | None, level, member, flag)
+    condition: tuple  # see branch_conditions.compact_condition; leaves: (module | None, level, member, flag)
     line: int
     dead_if_true: tuple[int, int] | None  # lines that never run when the condition always holds
     dead_if_false: tuple[int, int] | None
@@ -107,6 +116,8 @@ class DeadCodeFacts:
     definitions: tuple[Definition, ...]
     flag_tests: tuple[FlagTest, ...]
     dead: tuple[DeadBlock, ...]
+    scripts: frozenset[str] = frozenset()  # file names of Python files quoted in the source ('predict.py')
+    main_guard: bool = False  # runs as a script: has `if __name__ == "__main__":`
 
 
 class DeadCodeCollector:
@@ -223,7 +234,8 @@ class DeadCodeCollector:
         is_test = "Test" in node.name or any("Test" in b for b in bases)
         unittest_case = any(b.endswith("TestCase") for b in bases)  # collected by subclass, in any file
         if self.judged and not unittest_case and not self._exempt(node, is_test):
-            self.definitions.append(_definition(node, "class", scope))
+            registered = any(b.endswith(REGISTERED_ON_IMPORT) for b in bases)
+            self.definitions.append(_definition(node, "class", scope, registered=registered))
 
     def _exempt(self, node: ast.FunctionDef | ast.ClassDef, is_test: bool) -> bool:
         name = node.name
@@ -250,15 +262,15 @@ class DeadCodeCollector:
     # -- branches -----------------------------------------------------------------------------------
     def branch(self, node: ast.If | ast.While) -> None:
         test = node.test
-        if _is_main_guard(test) and not self.ctx.function_names:
+        if is_main_guard(test) and not self.ctx.function_names:
             self.main_blocks.append((node.lineno, node.end_lineno))
         elif not self.judged:
             return
         elif test.__class__ is ast.Constant:
-            dead = _else_span(node) if test.value else _body_span(node)
+            dead = else_span(node) if test.value else body_span(node)
             if dead is not None:
                 self._unreachable(node, dead, "else branch" if test.value else "body")
-        elif (condition := _condition(test, self._leaf)) is not None:
+        elif (condition := compact_condition(test, self._leaf)) is not None:
             self.pending.append((condition, node, ".".join(self.ctx.function_names)))
 
     def _unreachable(self, node: ast.If | ast.While, dead: tuple[int, int], part: str) -> None:
@@ -292,8 +304,11 @@ class DeadCodeCollector:
         ctx = self.ctx
         text = "\n" + "\n".join(ctx.source_lines)
         strings: set[str] = set()
+        scripts: set[str] = set()
         for quoted in set(_QUOTED[0].findall(text)).union(_QUOTED[1].findall(text)):
             strings.update(_PATH_SEPARATORS.split(quoted))
+            if quoted.endswith(".py"):
+                scripts.add(quoted)
         flags = {name: literal for name, literal in self.literals.items()
                  if self.bindings[name] == 1 and name not in self.declared_global}
         dead = list(self.unreachable)
@@ -304,13 +319,14 @@ class DeadCodeCollector:
                 dead.append(DeadBlock("commented_out_code", block.first, block.first, block.last,
                                       self._anchor(f"commented|{digest}"), block.statement))
         return DeadCodeFacts(frozenset(self.names), frozenset(strings), frozenset(self.attribute_stores), self.classes,
-                             flags, tuple(self.definitions), tuple(self._flag_tests()), tuple(dead))
+                             flags, tuple(self.definitions), tuple(self._flag_tests()), tuple(dead),
+                             frozenset(scripts), bool(self.main_blocks))
 
     def _flag_tests(self):
         for condition, node, scope in self.pending:
-            resolved = _map_leaves(condition, self._resolve)
+            resolved = map_leaves(condition, self._resolve)
             if resolved is not None:
-                yield FlagTest(resolved, node.lineno, _else_span(node), _body_span(node), source_text(node.test, 80),
+                yield FlagTest(resolved, node.lineno, else_span(node), body_span(node), source_text(node.test, 80),
                                scope)
 
     def _anchor(self, anchor: str) -> str:
@@ -318,10 +334,10 @@ class DeadCodeCollector:
         return f"{anchor}|{self.anchors[anchor]}"
 
 
-def _definition(node, kind: str, scope: str, owner: str = "") -> Definition:
+def _definition(node, kind: str, scope: str, owner: str = "", registered: bool = False) -> Definition:
     first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
     return Definition(kind, node.name, f"{scope}.{node.name}" if scope else node.name, node.lineno, first,
-                      node.end_lineno or node.lineno, owner)
+                      node.end_lineno or node.lineno, owner, registered)
 
 
 def _implements_hooks(node: ast.ClassDef) -> bool:
@@ -351,72 +367,3 @@ def _last_name(node: ast.AST) -> str:
     if node.__class__ is ast.Name:
         return node.id
     return node.attr if node.__class__ is ast.Attribute else "?"
-
-
-def _body_span(node: ast.If | ast.While) -> tuple[int, int]:
-    """Lines of the body: from the line after the condition (comments there belong to it) to its end."""
-    first = node.body[0]
-    start = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", ()))])
-    return min(start, node.test.end_lineno + 1), node.body[-1].end_lineno
-
-
-def _else_span(node: ast.If | ast.While) -> tuple[int, int] | None:
-    """Lines of the else branch, its `else:` / `elif` line included, or None without one."""
-    return (node.body[-1].end_lineno + 1, node.orelse[-1].end_lineno) if node.orelse else None
-
-
-def _is_main_guard(test: ast.AST) -> bool:
-    return (test.__class__ is ast.Compare and test.left.__class__ is ast.Name and test.left.id == "__name__"
-            and len(test.comparators) == 1 and test.comparators[0].__class__ is ast.Constant
-            and test.comparators[0].value == "__main__")
-
-
-def _condition(test: ast.AST, leaf) -> tuple | None:
-    """A compact, picklable form of a branch condition over flags, or None when it tests no flag.
-
-    ("leaf", L) | ("not", C) | ("and"|"or", (C, …)) | ("cmp", L, op, literal) | _UNKNOWN.
-    """
-    if (found := leaf(test)) is not None:
-        return ("leaf", found)
-    cls = test.__class__
-    if cls is ast.UnaryOp and test.op.__class__ is ast.Not:
-        inner = _condition(test.operand, leaf)
-        return None if inner is None else ("not", inner)
-    if cls is ast.BoolOp:
-        parts = [_condition(v, leaf) for v in test.values]
-        if all(p is None for p in parts):
-            return None
-        return ("and" if test.op.__class__ is ast.And else "or", tuple(p or _UNKNOWN for p in parts))
-    if cls is ast.Compare and len(test.ops) == 1 and (op := _COMPARISONS.get(test.ops[0].__class__)):
-        left, right = test.left, test.comparators[0]
-        if op in ("==", "!=") and (found := leaf(right)) is not None:
-            left, right = right, left
-        if (found := leaf(left)) is not None and (literal := _literal(right)) is not _UNKNOWN:
-            return ("cmp", found, op, literal)
-    return None
-
-
-def _literal(node: ast.AST):
-    if node.__class__ is ast.Constant:
-        return node.value
-    if node.__class__ in (ast.Tuple, ast.List, ast.Set) and all(e.__class__ is ast.Constant for e in node.elts):
-        return tuple(e.value for e in node.elts)
-    return _UNKNOWN
-
-
-def _map_leaves(condition: tuple, resolve) -> tuple | None:
-    """The condition with each leaf resolved to where its name is bound; None if no leaf resolves."""
-    kind = condition[0]
-    if kind == "leaf":
-        found = resolve(condition[1])
-        return None if found is None else ("leaf", found)
-    if kind == "cmp":
-        found = resolve(condition[1])
-        return None if found is None else ("cmp", found, condition[2], condition[3])
-    if kind == "not":
-        inner = _map_leaves(condition[1], resolve)
-        return None if inner is None else ("not", inner)
-    if kind in ("and", "or"):
-        parts = [_map_leaves(p, resolve) for p in condition[1]]
-        return None if all(p is None for p in parts) else (kind, tuple(p or _UNKNOWN for p in parts))
-    return None

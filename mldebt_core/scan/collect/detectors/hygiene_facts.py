@@ -14,20 +14,18 @@ from mldebt_core.scan.collect.paths import is_test_file
 from mldebt_core.scan.collect.values import Ref, dotted_name
 
 # Constructor -> the package it must be imported from; KFold-likes only shuffle (and so need a seed) on request.
-ESTIMATOR_PACKAGES = {
-    **dict.fromkeys((
-        "RandomForestClassifier", "RandomForestRegressor", "RandomTreesEmbedding", "ExtraTreesClassifier",
-        "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
-        "HistGradientBoostingClassifier", "HistGradientBoostingRegressor", "DecisionTreeClassifier",
-        "DecisionTreeRegressor", "MLPClassifier", "MLPRegressor", "SGDClassifier", "SGDRegressor", "KMeans",
-        "MiniBatchKMeans", "IsolationForest", "TSNE", "train_test_split", "ShuffleSplit", "StratifiedShuffleSplit",
-        "GroupShuffleSplit", "KFold", "StratifiedKFold"), "sklearn"),
-    **dict.fromkeys(("XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor"), "xgboost"),
-    **dict.fromkeys(("LGBMClassifier", "LGBMRegressor", "LGBMRanker", "LGBMModel"), "lightgbm"),
-    **dict.fromkeys(("CatBoostClassifier", "CatBoostRegressor", "CatBoostRanker", "CatBoost"), "catboost"),
-}
-SEED_KEYWORDS = {"sklearn": ("random_state", "rng"), "xgboost": ("random_state", "seed"),
-                 "lightgbm": ("random_state", "seed", "random_seed"), "catboost": ("random_seed", "random_state")}
+# Only scikit-learn draws from an unseeded generator by default: XGBoost (seed 0), LightGBM (fixed C++ seeds) and
+# CatBoost (random_seed 0) train deterministically without a seed, so they are not listed.
+ESTIMATOR_PACKAGES = dict.fromkeys((
+    "RandomForestClassifier", "RandomForestRegressor", "RandomTreesEmbedding", "ExtraTreesClassifier",
+    "ExtraTreesRegressor", "GradientBoostingClassifier", "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier", "HistGradientBoostingRegressor", "DecisionTreeClassifier",
+    "DecisionTreeRegressor", "MLPClassifier", "MLPRegressor", "SGDClassifier", "SGDRegressor", "KMeans",
+    "MiniBatchKMeans", "IsolationForest", "TSNE", "train_test_split", "ShuffleSplit", "StratifiedShuffleSplit",
+    "GroupShuffleSplit", "KFold", "StratifiedKFold"), "sklearn")
+SEED_KEYWORDS = {"sklearn": ("random_state", "rng")}
+# Ensembles that seed the estimators they are given from their own random_state (sklearn `_set_random_states`).
+SEEDING_ENSEMBLES = frozenset({"BaggingClassifier", "BaggingRegressor", "AdaBoostClassifier", "AdaBoostRegressor"})
 SHUFFLE_ON_REQUEST = frozenset({"KFold", "StratifiedKFold"})
 SHUFFLE_OPTIONAL = frozenset({"train_test_split"})
 
@@ -43,7 +41,15 @@ TORCH_SEEDERS = frozenset({"manual_seed", "manual_seed_all"})
 # Helpers (lightning, transformers, accelerate, keras, the repository's own) that seed every library at once.
 UNIVERSAL_SEEDERS = frozenset({"seed_everything", "set_seed", "set_random_seed", "set_seeds", "seed_all", "fix_seed",
                                "fix_seeds", "set_global_seed", "enable_full_determinism"})
-RANDOM_PREFIXES = (("numpy.random.", "numpy"), ("tensorflow.random.", "tensorflow"), ("torch.", "torch"))
+# Hugging Face trainers call set_seed(args.seed) (42 unless told otherwise) when they are built.
+SEEDING_TRAINERS = frozenset({"Trainer", "Seq2SeqTrainer", "SentenceTransformerTrainer", "SetFitTrainer", "SFTTrainer",
+                              "DPOTrainer", "ORPOTrainer", "KTOTrainer", "GRPOTrainer", "RewardTrainer", "PPOTrainer"})
+TRAINER_PACKAGES = frozenset({"transformers", "sentence_transformers", "setfit", "trl"})
+RANDOM_PREFIXES = (("numpy.random.", "numpy"), ("tensorflow.random.", "tensorflow"), ("torch.", "torch"),
+                   ("random.", "random"))
+# Draws from the standard library's global generator (`random.shuffle(x)`, `from random import choice`).
+STDLIB_DRAWS = frozenset({"random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform",
+                          "gauss", "normalvariate", "triangular", "betavariate", "expovariate", "getrandbits"})
 TORCH_RANDOM = frozenset({"rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like",
                           "bernoulli", "multinomial", "normal", "poisson", "random_split"})
 
@@ -53,12 +59,20 @@ MONITOR_CALLS = frozenset({
     "ks_2samp", "kstest", "wasserstein_distance", "jensenshannon", "psi", "population_stability_index",
     "calculate_psi", "anderson_ksamp", "chisquare",
 })
+# Calls that insert records into a database or a stream (MongoDB, DynamoDB, Kinesis, Redis streams, BigQuery).
+RECORD_STORES = frozenset({"insert_one", "insert_many", "put_item", "put_record", "put_records", "xadd",
+                           "insert_rows_json"})
 NUMERIC_MODULES = frozenset({"numpy", "math", "cmath", "torch", "tensorflow", "jax"})  # np.log(pred) logs nothing
 TRACKERS = frozenset({"wandb", "mlflow", "neptune", "comet_ml", "clearml", "aim"})  # `.log(...)` of these records
 PREDICTION_WORDS = re.compile(r"(?<![a-z])(?:pred|preds|prediction|predictions|predicted|y_?hat|proba|probas|probs|"
                               r"probability|probabilities|scores|forecast|forecasts)(?![a-z])")
 DATA_CHECK_METHODS = frozenset({"isna", "isnull", "notna", "notnull", "between", "isin", "duplicated", "nunique"})
 PANDAS_ASSERTS = frozenset({"assert_frame_equal", "assert_series_equal", "assert_index_equal"})
+# `assert "age" in df.columns`, `if df.empty: raise …`: a frame's shape and schema checked in pipeline code.
+SCHEMA_ATTRIBUTES = frozenset({"columns", "dtypes", "shape", "empty"})
+AGGREGATES = frozenset({"any", "all", "sum"})
+# Test functions named for what they check of the data (`test_check_schema`, `test_no_missing_values`).
+DATA_TEST_NAMES = re.compile(r"schema|missing|null|nans?(?![a-z])|distribution|drift|data_?quality|expectation")
 ROW_ITERATORS = frozenset({"iterrows", "itertuples", "iter_rows", "to_dicts"})
 _STATEMENTS = tuple(ast.stmt.__subclasses__())
 
@@ -76,12 +90,14 @@ class HygieneFacts:
     unseeded: tuple[CallSite, ...]  # estimators/splits created without a seed (call = 'package.Name')
     random_uses: dict[str, int]  # library -> first line using its random generator
     seeded: frozenset[str]  # libraries whose generator this file seeds
+    seeds_numpy_global: bool  # np.random.seed(n): the global state scikit-learn falls back on without random_state
     monitor_line: int | None  # first call that logs or tests predictions
     data_check: tuple[int, str] | None  # first check on data: (line, what)
     iterates_rows: bool  # walks a DataFrame row by row (pydantic validation over rows, with a pydantic import)
     manual_inputs: tuple[CallSite, ...]  # input()/getpass() calls
     requirements: tuple[tuple[int, str], ...]  # setup.py install_requires/extras_require literals: (line, spec)
     publishes: bool = False  # setup.py passes trove classifiers: a distribution for an index, a library
+    stores_records: bool = False  # inserts records into a database or stream (`collection.insert_one(rec)`)
 
 
 class HygieneCollector:
@@ -91,25 +107,34 @@ class HygieneCollector:
         self.unseeded: list[CallSite] = []
         self.random_uses: dict[str, int] = {}
         self.seeded: set[str] = set()
+        self.seeds_numpy_global = False
+        self.seeded_members: set[int] = set()  # ids of estimator nodes a seeded ensemble was given
+        self.unseeded_nodes: list[int] = []  # id of each `unseeded` call, in step
         self.monitor_line: int | None = None
         self.data_check: tuple[int, str] | None = None
         self.iterates_rows = False
         self.manual_inputs: list[CallSite] = []
         self.requirements: list[tuple[int, str]] = []
         self.publishes = False
+        self.stores_records = False
         self.in_tests = is_test_file(ctx.path)  # predictions printed by tests monitor nothing
 
     def hooks(self):
         hooks = dict.fromkeys(_STATEMENTS, self.statement)
         hooks[ast.Expr] = self.expression_statement
         hooks[ast.Assert] = self.assertion
+        hooks[ast.If] = self.branch
+        hooks[ast.FunctionDef] = hooks[ast.AsyncFunctionDef] = self.function_def
         hooks[ast.Call] = self.call
         return hooks
 
     def result(self) -> HygieneFacts:
-        return HygieneFacts(len(self.statements), tuple(self.unseeded), self.random_uses, frozenset(self.seeded),
-                            self.monitor_line, self.data_check, self.iterates_rows, tuple(self.manual_inputs),
-                            tuple(self.requirements), self.publishes)
+        unseeded = tuple(site for site, node in zip(self.unseeded, self.unseeded_nodes)
+                         if node not in self.seeded_members)
+        return HygieneFacts(len(self.statements), unseeded, self.random_uses, frozenset(self.seeded),
+                            self.seeds_numpy_global, self.monitor_line, self.data_check, self.iterates_rows,
+                            tuple(self.manual_inputs), tuple(self.requirements), self.publishes,
+                            stores_records=self.stores_records)
 
     # -- statements: counted once per line; docstrings and `...` are not code ------------------
     def statement(self, node: ast.stmt) -> None:
@@ -124,14 +149,29 @@ class HygieneCollector:
         self.statements.add(node.lineno)
         if self.data_check is not None:
             return
-        methods, keyed = set(), False
-        for sub in ast.walk(node.test):
-            if sub.__class__ is ast.Call and sub.func.__class__ is ast.Attribute:
-                methods.add(sub.func.attr)
-            elif sub.__class__ is ast.Subscript and _is_column_key(sub.slice):
-                keyed = True
-        if methods & DATA_CHECK_METHODS or (keyed and methods & {"all", "any"}):
+        methods, attributes, keyed = _inspected(node.test)
+        if methods & DATA_CHECK_METHODS or (keyed and methods & {"all", "any"}) \
+                or (not self.in_tests and attributes & SCHEMA_ATTRIBUTES):  # a test's shape checks its code
             self.data_check = (node.lineno, "assert on data")
+
+    def branch(self, node: ast.If) -> None:
+        """`if df.isnull().any().any(): …`, `if "target" not in df.columns: raise ValueError(…)`: a check on data
+        that acts on what it finds (a validation step that logs, repairs or stops)."""
+        self.statements.add(node.lineno)
+        if self.data_check is not None:
+            return
+        methods, attributes, _ = _inspected(node.test)
+        checks = methods & DATA_CHECK_METHODS
+        if (checks and methods & AGGREGATES) or ((checks or attributes & SCHEMA_ATTRIBUTES)
+                                                 and any(s.__class__ is ast.Raise for s in node.body)):
+            self.data_check = (node.lineno, "validation branch")
+
+    def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """`def test_check_schema():` in a test module: a data test (it reads the data and asserts on it)."""
+        self.statements.add(node.lineno)
+        if self.in_tests and self.data_check is None and node.name.startswith("test") \
+                and DATA_TEST_NAMES.search(node.name.lower()):
+            self.data_check = (node.lineno, "data test")
 
     # -- calls ---------------------------------------------------------------------------------
     def call(self, node: ast.Call) -> None:
@@ -165,6 +205,18 @@ class HygieneCollector:
         if any(_given(keywords.get(k)) for k in SEED_KEYWORDS[package]):
             return
         self.unseeded.append(CallSite(node.lineno, f"{package}.{name}", self._function()))
+        self.unseeded_nodes.append(id(node))
+
+    def _ensemble(self, node: ast.Call, func) -> None:
+        """`BaggingClassifier(DecisionTreeClassifier(), random_state=42)`: the ensemble seeds its members."""
+        keywords = {k.arg: k.value for k in node.keywords}
+        if self._root_module(func) == "sklearn" and (_given(keywords.get("random_state")) or None in keywords):
+            members = [*node.args[:1], *(keywords[k] for k in ("estimator", "base_estimator") if k in keywords)]
+            self.seeded_members.update(id(m) for m in members)
+
+    def _trainer(self, node: ast.Call, func) -> None:
+        if self._root_module(func) in TRAINER_PACKAGES:
+            self.seeded.update(LIBRARIES)
 
     def _seeding(self, node: ast.Call, func) -> None:
         name = _terminal(func)
@@ -176,6 +228,7 @@ class HygieneCollector:
             library = LIBRARY_SEEDERS[canonical]
             if given:
                 self.seeded.add(library)
+                self.seeds_numpy_global |= canonical == "numpy.random.seed"
             else:  # np.random.default_rng(): a generator seeded from the OS
                 self.random_uses.setdefault(library, node.lineno)
         elif name in UNIVERSAL_SEEDERS:
@@ -206,6 +259,11 @@ class HygieneCollector:
         if PREDICTION_WORDS.search(receiver) or any(
                 self._mentions_predictions(arg) for arg in [*node.args, *(k.value for k in node.keywords)]):
             self.monitor_line = node.lineno
+
+    def _record_store(self, node: ast.Call, func) -> None:
+        """`collection.insert_one(record)`: a service that predicts here keeps a log of what it served."""
+        if func.__class__ is ast.Attribute and not self.in_tests:
+            self.stores_records = True
 
     def _mentions_predictions(self, node: ast.AST) -> bool:
         for sub in ast.walk(node):
@@ -301,6 +359,20 @@ def _given(node: ast.AST | None) -> bool:
     return node is not None and not (isinstance(node, ast.Constant) and node.value is None)
 
 
+def _inspected(test: ast.AST) -> tuple[set[str], set[str], bool]:
+    """What a check's test looks at: the methods it calls, the attributes it reads, whether it keys a column."""
+    methods, attributes, keyed = set(), set(), False
+    for sub in ast.walk(test):
+        cls = sub.__class__
+        if cls is ast.Call and sub.func.__class__ is ast.Attribute:
+            methods.add(sub.func.attr)
+        elif cls is ast.Attribute:
+            attributes.add(sub.attr)
+        elif cls is ast.Subscript and _is_column_key(sub.slice):
+            keyed = True
+    return methods, attributes, keyed
+
+
 def _is_column_key(node: ast.AST) -> bool:
     if isinstance(node, ast.List):
         return bool(node.elts) and all(_is_column_key(e) for e in node.elts)
@@ -314,8 +386,11 @@ def _is_predict_call(bound) -> bool:
 
 _HANDLERS = {
     **dict.fromkeys(ESTIMATOR_PACKAGES, HygieneCollector._estimator),
+    **dict.fromkeys(SEEDING_ENSEMBLES, HygieneCollector._ensemble),
+    **dict.fromkeys(SEEDING_TRAINERS, HygieneCollector._trainer),
     **dict.fromkeys(MONITOR_CALLS, HygieneCollector._monitor),
-    **dict.fromkeys(TORCH_RANDOM, HygieneCollector._random_use),
+    **dict.fromkeys(RECORD_STORES, HygieneCollector._record_store),
+    **dict.fromkeys(TORCH_RANDOM | STDLIB_DRAWS, HygieneCollector._random_use),
     **dict.fromkeys(SEEDER_NAMES | TORCH_SEEDERS | UNIVERSAL_SEEDERS, HygieneCollector._seeding),
     **dict.fromkeys(PANDAS_ASSERTS, HygieneCollector._pandas_assert),
     **dict.fromkeys(ROW_ITERATORS, HygieneCollector._rows),
