@@ -1,7 +1,8 @@
 """Measure the scanner's precision and recall on the labelled corpus of real ML repositories.
 
     python bench/precision.py [--corpus DIR] [--scans DIR] [--reuse-scans] [--repo OWNER/NAME ...]
-                              [--kind KIND ...] [--judged FILE ...] [--write-unjudged FILE] [--json FILE] [--checkout-from DIR] [--scanner DIR]
+                              [--kind KIND ...] [--judged FILE ...] [--write-unjudged FILE] [--json FILE]
+                              [--write-confidence] [--checkout-from DIR] [--scanner DIR]
 
 The corpus lives in bench/corpus/: `manifest.toml` (the repositories, each at one commit), `judged.jsonl`
 (findings a person judged by reading the cited code: true, false or debatable) and `expected.jsonl` (debts a
@@ -37,6 +38,7 @@ VERDICTS = ("true", "false", "debatable")
 HIGH_SEVERITIES = ("high", "critical")
 LINE_WINDOW = 5  # lines: an expected debt's line may differ this much from the finding's (code moves a little)
 MIN_JUDGED_FOR_CONFIDENCE = 5  # judged findings of a kind below which its precision is not proposed as confidence
+CONFIDENCE_FILE = ROOT / "mldebt_core" / "scan" / "measured_precision.json"
 Z_95 = 1.96  # normal quantile of a two-sided 95% interval, for the Wilson lower bound
 
 
@@ -436,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", action="append", default=[], help="only findings of this kind (repeatable)")
     parser.add_argument("--write-unjudged", type=Path, metavar="FILE", help="write unjudged findings as JSONL")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
+    parser.add_argument("--write-confidence", action="store_true",
+                        help=f"write each kind's measured precision to {CONFIDENCE_FILE.relative_to(ROOT)}, "
+                             "the confidence the scanner gives its findings (only with the whole corpus)")
     parser.add_argument("--scanner", type=Path, default=ROOT,
                         help="root of the mldebt tree whose scanner runs (default: this checkout), e.g. a "
                              "`git archive HEAD` copy to measure the committed scanner")
@@ -475,7 +480,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(figures['unjudged'])} unjudged findings written to {args.write_unjudged}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1))
+    if args.write_confidence:
+        if args.repo or args.kind:
+            print("error: --write-confidence measures the whole corpus: drop --repo and --kind", file=sys.stderr)
+            return 2
+        write_confidence(figures, len(findings))
     return 0
+
+
+def write_confidence(figures: dict, repositories: int) -> None:
+    """The scanner's confidence per kind: its measured precision (kinds judged too rarely get the precision of
+    all judged findings, in findings.py)."""
+    precision = figures["precision"]
+    judged = {kind: p["true"] + p["false"] + p["debatable"] for kind, p in precision.items()}
+    total = sum(judged.values())
+    overall = sum(p["true"] for p in precision.values()) / total if total else None
+    document = {
+        "about": "each kind's precision on bench/corpus (true / judged, debatable counted as false), written by "
+                 "bench/precision.py --write-confidence; findings.py gives it to every finding of the kind",
+        "repositories": repositories,
+        "judged": total,
+        "all": round(100 * overall) if overall is not None else None,
+        "kinds": {kind: {"precision": round(100 * p["precision"]), "judged": judged[kind]}
+                  for kind, p in precision.items() if judged[kind] >= MIN_JUDGED_FOR_CONFIDENCE},
+    }
+    CONFIDENCE_FILE.write_text(json.dumps(document, indent=1) + "\n")
+    print(f"\nconfidence of {len(document['kinds'])} kinds written to {CONFIDENCE_FILE.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -3,17 +3,24 @@ shared by the store and page tests."""
 
 import copy
 import json
+from datetime import datetime, timedelta
 
 from tests.conftest import DEMO_SCAN
 
-SAMPLE_BYTES = DEMO_SCAN.read_bytes()
-SAMPLE = json.loads(SAMPLE_BYTES)
+# The demo scan as if two kinds had measured a lower precision: the confidence floor of the pages has findings
+# to hide (the demo's own kinds all measure above it).
+LESS_CONFIDENT = {"pipeline_jungle": 55, "process_debt": 40}
+SAMPLE = json.loads(DEMO_SCAN.read_bytes())
+for _finding in SAMPLE["findings"]:
+    _finding["confidence"] = LESS_CONFIDENT.get(_finding["kind"], _finding["confidence"])
+SAMPLE_BYTES = json.dumps(SAMPLE).encode()
 
 
-def modified_scan(commit: str = "b" * 40, scanned_at: str = "2026-12-01T09:00:00Z") -> dict:
-    """A later scan: three findings fixed, one new, one more language."""
+def modified_scan(commit: str = "b" * 40) -> dict:
+    """A later scan (a day after the sample's): three findings fixed, one new, one more language."""
     document = copy.deepcopy(SAMPLE)
-    document["repo"].update(commit=commit, scanned_at=scanned_at)
+    later = datetime.fromisoformat(SAMPLE["repo"]["scanned_at"]) + timedelta(days=1)
+    document["repo"].update(commit=commit, scanned_at=later.isoformat().replace("+00:00", "Z"))
     fixed = document["findings"][:3]
     document["findings"] = document["findings"][3:] + [{
         **fixed[0], "id": "fixed_threshold:000000000001", "kind": "fixed_threshold", "paper_section": 7,

@@ -34,7 +34,7 @@ def test_overview_of_the_sample_scan(seeded):
     assert len(at.get("plotly_chart")) == 4  # kind x severity, sections, languages, trend
     top = at.dataframe[0].value
     assert top.iloc[0]["severity"] == "high" and len(top) == 20
-    assert "upsell/train_upsell.py:17" in set(top["location"])
+    assert "upsell/train_upsell.py:18" in set(top["location"])
     assert top["confidence"].min() >= MIN_CONFIDENCE
 
 

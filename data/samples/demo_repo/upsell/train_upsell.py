@@ -6,6 +6,7 @@ Uses the churn model's scores as an input: cheaper than collecting our own signa
 import joblib
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
 from sqlalchemy import create_engine
 
 SNAPSHOT_QUERY = "SELECT customer_id, plan_id, seats, upgraded FROM analytics.customer_snapshot"
@@ -17,8 +18,10 @@ def main() -> None:
     churn_scores = pd.read_parquet("data/predictions/churn_scores.parquet")
     usage = pd.read_parquet("data/upsell/usage_features.parquet")
     table = snapshot.merge(churn_scores, on="customer_id").merge(usage, on="customer_id")
-    model = LogisticRegression(max_iter=500)
-    model.fit(table[["seats", "churn_score", "usage_mean", "usage_max"]], table["upgraded"])
+    train, holdout = train_test_split(table, test_size=0.2)
+    features = ["seats", "churn_score", "usage_mean", "usage_max"]
+    model = LogisticRegression(max_iter=500).fit(train[features], train["upgraded"])
+    print(f"holdout accuracy: {model.score(holdout[features], holdout['upgraded']):.3f}")
     joblib.dump(model, "models/upsell_model.joblib")
 
 
