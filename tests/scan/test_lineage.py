@@ -160,3 +160,12 @@ def test_a_table_named_after_a_model_is_data_and_a_pickled_kedro_dataset_is_a_mo
     assert roles["data/model_input_table.parquet"] == "data"
     assert _role("file:data/06_models/regressor.pickle", {"kedro.pickle.PickleDataset"},
                  {"nodes.py"}, {"nodes.py"}) == "model"
+
+
+def test_a_folder_named_for_a_prediction_project_holds_data_a_folder_of_predictions_holds_predictions(make_repo):
+    doc = scan_repository(make_repo({
+        "load.py": "import pandas as pd\npd.read_csv('chapter-03-churn-prediction/telco.csv')\n",
+        "export.py": "import pandas as pd\npd.read_csv('x.csv').to_parquet('out/predictions/2024.parquet')\n"}))
+    roles = {a.location: a.role for a in doc.artifacts}
+    assert roles["chapter-03-churn-prediction/telco.csv"] == "data"
+    assert roles["out/predictions/2024.parquet"] == "prediction"

@@ -27,6 +27,9 @@ REGISTRY_MODEL_URIS = ("url:models:/", "url:runs:/", "url:hopsworks://models/", 
                        "url:sagemaker://model-packages/")
 _PREDICTION_WORDS = re.compile(r"(?:^|[^a-z])(pred|preds|prediction|predictions|predicted|scores|scored|"
                                r"inference|inferences|forecast|forecasts)(?:[^a-z]|$)")
+# A folder of predictions is named for what it holds (`predictions/`, `scored/`); `churn-prediction/` names a project.
+_PREDICTION_FOLDER = re.compile(r"(?:^|[^a-z])(preds|predictions|predicted|scores|scored|inferences|forecasts)"
+                                r"(?:[^a-z]|$)")
 
 
 _FIGURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".svg", ".pdf", ".gif", ".html", ".htm", ".mp4")
@@ -163,4 +166,4 @@ def _figure(art: str) -> bool:
 
 def _prediction_named(location: str) -> bool:
     return bool(_PREDICTION_WORDS.search(location.rsplit("/", 2)[-1] if "/" in location else location)
-                or _PREDICTION_WORDS.search(posixpath.dirname(location).rsplit("/", 1)[-1]))
+                or _PREDICTION_FOLDER.search(posixpath.dirname(location).rsplit("/", 1)[-1]))
