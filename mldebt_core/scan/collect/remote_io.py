@@ -1,20 +1,19 @@
-"""Data accesses through clients: HTTP, the Hugging Face hub, object storage, warehouses, feature
-stores and model registries.
+"""Data accesses through clients: HTTP, the Hugging Face hub, object storage and warehouses; feature stores
+and model registries in collect/registries.py.
 
 Each handler reads one family of calls and records its accesses through the walk's context
 (`ctx.record` for a location expression, `ctx.record_value` for a location built here); it returns
 False when the call is not what its name suggested, so the generic rules of python_facts still see
-it. Hub artifacts, feature-store objects and registry models are URLs: `hf://<model>`,
-`hf://datasets/<name>`, `@<revision>` when pinned; `feast://<view>`, `hopsworks://fg/<name>/v<n>`,
-`models:/<name>`, `runs:/<run>/<path>`, `wandb://<name>:<alias>`, `vertex://models/<name>`,
-`sagemaker://model-packages/<group>`. Handles (buckets, blobs, feature groups…) get their
-location from `collect/handles.py`.
+it. Hub artifacts are URLs: `hf://<model>`, `hf://datasets/<name>`, `@<revision>` when pinned. Handles
+(buckets, blobs, feature groups…) get their location from `collect/handles.py`.
 """
 
 import ast
 import posixpath
 
+from mldebt_core.scan.collect.call_args import argument, expressions, literal_text
 from mldebt_core.scan.collect.handles import HANDLE_CALLS, REMOTE_SCHEMES
+from mldebt_core.scan.collect.registries import feature_store, model_data, registry_call, sagemaker_channel
 from mldebt_core.scan.collect.values import Hole, Ref, Value, dotted_name, join, merge
 
 HTTP_MODULES = frozenset({"requests", "httpx", "urllib.request", "request", "urllib3", "aiohttp"})
@@ -30,23 +29,7 @@ _HF_DATASET_MODULES = (None, "datasets", "hf_datasets", "nlp")  # `fo.load_datas
 _SECRETS_AND_CONTAINERS = ("/opt/ml/", "/var/run/", "/run/secrets")
 
 
-# -- shared readers of arguments -------------------------------------------------------------------------------
-
-def _node(node: ast.Call, position: int | None, *names: str) -> ast.AST | None:
-    for keyword in node.keywords:
-        if keyword.arg in names:
-            return keyword.value
-    args = [a for a in node.args if not isinstance(a, ast.Starred)]
-    return args[position] if position is not None and position < len(args) else None
-
-
-def _text(ctx, node: ast.AST | None) -> str | None:
-    """The argument as a literal string, when it is one (through names and constants)."""
-    if node is None:
-        return None
-    value = ctx.evaluator.value(node)
-    return value[0] if len(value) == 1 and isinstance(value[0], str) else None
-
+# -- handles ------------------------------------------------------------------------------------------------------
 
 def handle_of(ctx, receiver: ast.AST) -> Value | None:
     """The remote location of a client handle (`blob`, `fg`, `s3.Object(...)`), None for anything else."""
@@ -70,22 +53,22 @@ def _download(ctx, node, func, attr, name, receiver) -> bool:
     `torch.hub.download_url_to_file`, `gdown.download`); a hash argument pins what they fetch."""
     if attr == "download" and receiver != "gdown":
         return False
-    url = _node(node, 1 if attr == "get_file" else 0, "origin" if attr == "get_file" else "url")
+    url = argument(node, 1 if attr == "get_file" else 0, "origin" if attr == "get_file" else "url")
     if url is None:
         return False
-    checksum = _node(node, None, "file_hash", "md5_hash", "md5", "hash_prefix")
+    checksum = argument(node, None, "file_hash", "md5_hash", "md5", "hash_prefix")
     if checksum is None and attr == "download_url_to_file":
-        checksum = _node(node, 2)
+        checksum = argument(node, 2)
     value = ctx.evaluator.value(url)
     api = _DOWNLOAD_APIS[attr]
     ctx.record_value(node, "read", api, merge([*value, "#", Hole("file_hash")]) if checksum is not None else value,
-                     _expr(url))
-    if attr == "get_file" and (file := _node(node, 0, "fname")) is not None:
-        folder = _node(node, None, "cache_dir")
-        subdir = _text(ctx, _node(node, None, "cache_subdir")) or "datasets"
+                     expressions(url))
+    if attr == "get_file" and (file := argument(node, 0, "fname")) is not None:
+        folder = argument(node, None, "cache_dir")
+        subdir = literal_text(ctx, argument(node, None, "cache_subdir")) or "datasets"
         root = ctx.evaluator.value(folder) if folder is not None else ("~/.keras",)
-        ctx.record_value(node, "write", api, join([root, (subdir,), ctx.evaluator.value(file)]), _expr(file))
-    elif (out := _node(node, 1, "output", "dst", "root", "download_root")) is not None:
+        ctx.record_value(node, "write", api, join([root, (subdir,), ctx.evaluator.value(file)]), expressions(file))
+    elif (out := argument(node, 1, "output", "dst", "root", "download_root")) is not None:
         ctx.record(node, "write", api, out)
     return True
 
@@ -99,15 +82,15 @@ DOWNLOADERS = ("urlretrieve", "urllib.request.urlretrieve", "request.urlretrieve
 
 def _http(ctx, node, func, attr, name, receiver) -> bool:
     if attr in ("urlopen", "urlretrieve") or name == "wget.download":
-        ctx.record(node, "read", name or attr, _node(node, 0, "url"))
-        if out := _node(node, 1, "filename", "out"):
+        ctx.record(node, "read", name or attr, argument(node, 0, "url"))
+        if out := argument(node, 1, "filename", "out"):
             ctx.record(node, "write", name or attr, out)
         return True
     if receiver is None or attr in ("urlopen", "urlretrieve"):
         return False
     if receiver not in HTTP_MODULES and not _http_client(ctx, func.value):
         return False
-    url = _node(node, 1 if attr in ("request", "stream") else 0, "url")
+    url = argument(node, 1 if attr in ("request", "stream") else 0, "url")
     ctx.record(node, "write" if attr in ("put", "patch") else "read", f"{receiver}.{attr}", url)
     return True
 
@@ -129,14 +112,14 @@ def _hub_id(text: str | None) -> bool:
 
 
 def _revision(ctx, node: ast.Call) -> str:
-    revision = _text(ctx, _node(node, None, "revision"))
+    revision = literal_text(ctx, argument(node, None, "revision"))
     return f"@{revision}" if revision and revision not in _UNPINNED_REVISIONS else ""
 
 
 def _hub(ctx, node, mode: str, api: str, location: ast.AST | None, prefix: str = "") -> None:
     """A hub id (`hf://[datasets/]<id>[@rev]`), or the local path or URL the argument names. An imported
     constant is either: `HUB_OR_PATH` marks it until its value is known (`hub_or_path`)."""
-    text = _text(ctx, location)
+    text = literal_text(ctx, location)
     if _hub_id(text):
         ctx.record_value(node, mode, api, (f"hf://{prefix}{text}{_revision(ctx, node)}",), text)
     elif location is not None and len(value := ctx.evaluator.value(location)) == 1 and isinstance(value[0], Ref):
@@ -162,40 +145,40 @@ def hub_or_path(value: Value) -> Value:
 
 def _huggingface(ctx, node, func, attr, name, receiver) -> bool:
     if attr == "from_pretrained":
-        _hub(ctx, node, "read", "huggingface.from_pretrained", _node(node, 0, "pretrained_model_name_or_path"))
+        _hub(ctx, node, "read", "huggingface.from_pretrained", argument(node, 0, "pretrained_model_name_or_path"))
     elif attr in ("SentenceTransformer", "CrossEncoder"):
-        _hub(ctx, node, "read", "huggingface.from_pretrained", _node(node, 0, "model_name_or_path", "model_name"))
-    elif attr == "pipeline" and (model := _node(node, None, "model")) is not None:
+        _hub(ctx, node, "read", "huggingface.from_pretrained", argument(node, 0, "model_name_or_path", "model_name"))
+    elif attr == "pipeline" and (model := argument(node, None, "model")) is not None:
         _hub(ctx, node, "read", "huggingface.from_pretrained", model)
     elif attr == "save_pretrained" and isinstance(func, ast.Attribute):
-        ctx.record(node, "write", "huggingface.save_pretrained", _node(node, 0, "save_directory"))
+        ctx.record(node, "write", "huggingface.save_pretrained", argument(node, 0, "save_directory"))
     elif attr == "load_dataset":
         if receiver not in _HF_DATASET_MODULES:
             return False
-        path = _node(node, 0, "path")
-        builder = _text(ctx, path)
+        path = argument(node, 0, "path")
+        builder = literal_text(ctx, path)
         if builder in DATASET_BUILDERS:
-            files = _node(node, 1 if builder is None else None, "data_files", "data_dir")
+            files = argument(node, 1 if builder is None else None, "data_files", "data_dir")
             for item in _items(files):
                 ctx.record(node, "read", "datasets.load_dataset", item)
         else:
             _hub(ctx, node, "read", "datasets.load_dataset", path, "datasets/")
     elif attr == "load_from_disk":
-        ctx.record(node, "read", "datasets.load_from_disk", _node(node, 0, "dataset_path"))
+        ctx.record(node, "read", "datasets.load_from_disk", argument(node, 0, "dataset_path"))
     elif attr == "save_to_disk" and isinstance(func, ast.Attribute):
-        ctx.record(node, "write", "datasets.save_to_disk", _node(node, 0, "dataset_path"))
+        ctx.record(node, "write", "datasets.save_to_disk", argument(node, 0, "dataset_path"))
     elif attr in ("hf_hub_download", "snapshot_download"):
-        repo = _text(ctx, _node(node, 0, "repo_id"))
+        repo = literal_text(ctx, argument(node, 0, "repo_id"))
         if repo is None:
-            ctx.record(node, "read", f"huggingface_hub.{attr}", _node(node, 0, "repo_id"))
+            ctx.record(node, "read", f"huggingface_hub.{attr}", argument(node, 0, "repo_id"))
             return True
-        kind = _text(ctx, _node(node, None, "repo_type"))
+        kind = literal_text(ctx, argument(node, None, "repo_type"))
         prefix = "datasets/" if kind == "dataset" else "spaces/" if kind == "space" else ""
-        file = _text(ctx, _node(node, 1, "filename")) if attr == "hf_hub_download" else None
+        file = literal_text(ctx, argument(node, 1, "filename")) if attr == "hf_hub_download" else None
         ctx.record_value(node, "read", f"huggingface_hub.{attr}",
                          (f"hf://{prefix}{repo}{_revision(ctx, node)}" + (f"/{file}" if file else ""),), repo)
     elif attr == "push_to_hub" and isinstance(func, ast.Attribute):
-        repo = _text(ctx, _node(node, 0, "repo_id"))
+        repo = literal_text(ctx, argument(node, 0, "repo_id"))
         if repo is None:
             return False
         dataset = any(w in (receiver or "").lower() for w in ("ds", "dataset", "data"))
@@ -226,17 +209,17 @@ def _object_storage(ctx, node, func, attr, name, receiver) -> bool:
     if attr in ("download_file", "download_fileobj", "upload_file", "upload_fileobj") and (
             len(node.args) >= 3 or any(k.arg == "Bucket" for k in node.keywords)):  # boto3 client
         upload = attr.startswith("upload")
-        bucket, key = _node(node, 1 if upload else 0, "Bucket"), _node(node, 2 if upload else 1, "Key")
-        local = _node(node, 0 if upload else 2, "Filename", "Fileobj")
+        bucket, key = argument(node, 1 if upload else 0, "Bucket"), argument(node, 2 if upload else 1, "Key")
+        local = argument(node, 0 if upload else 2, "Filename", "Fileobj")
         remote = _s3(ctx, bucket, key)
-        ctx.record_value(node, "write" if upload else "read", f"boto3.{attr}", remote, _expr(bucket, key))
+        ctx.record_value(node, "write" if upload else "read", f"boto3.{attr}", remote, expressions(bucket, key))
         if attr.endswith("_file"):
             ctx.record(node, "read" if upload else "write", f"boto3.{attr}", local)
         return True
     if attr in ("get_object", "put_object", "head_object") and any(k.arg == "Bucket" for k in node.keywords):
-        bucket, key = _node(node, None, "Bucket"), _node(node, None, "Key")
+        bucket, key = argument(node, None, "Bucket"), argument(node, None, "Key")
         ctx.record_value(node, "write" if attr == "put_object" else "read", f"boto3.{attr}", _s3(ctx, bucket, key),
-                         _expr(bucket, key))
+                         expressions(bucket, key))
         return True
     if _filesystem(ctx, func.value):
         return _on_filesystem(ctx, node, attr)
@@ -248,10 +231,6 @@ def _s3(ctx, bucket: ast.AST | None, key: ast.AST | None) -> Value:
     head = parts[0] if parts[0] and isinstance(parts[0][0], str) and parts[0][0].startswith("s3://") \
         else ("s3://", *parts[0])
     return merge([*head, "/", *parts[1]])
-
-
-def _expr(*nodes: ast.AST | None) -> str:
-    return ", ".join(ast.unparse(n)[:60] for n in nodes if n is not None)
 
 
 _HANDLE_READS = frozenset({"download_as_string", "download_as_bytes", "download_as_text", "download_to_file",
@@ -269,29 +248,29 @@ def _on_handle(ctx, node, attr: str, handle: Value) -> bool:
     scheme = str(handle[0]).split("://", 1)[0]
     api = f"{scheme}.{attr}"
     if attr in ("add_file", "add_dir", "add_reference"):  # a W&B artifact takes in a local file
-        ctx.record(node, "read", f"wandb.Artifact.{attr}", _node(node, 0, "local_path", "uri"))
+        ctx.record(node, "read", f"wandb.Artifact.{attr}", argument(node, 0, "local_path", "uri"))
         return True
     if attr == "open":
-        ctx.open_handle(node, "write" if any(c in (_text(ctx, _node(node, 0, "mode")) or "") for c in "wa")
+        ctx.open_handle(node, "write" if any(c in (literal_text(ctx, argument(node, 0, "mode")) or "") for c in "wa")
                         else "read", f"{scheme}.open", handle)
         return True
     if attr in _BUCKET_TRANSFERS and "/" not in str(handle[0]).split("://", 1)[1] and len(handle) == 1:
         upload = attr.startswith("upload")  # boto3 Bucket: (Key, Filename) down, (Filename, Key) up
-        key = _node(node, 1 if upload else 0, "Key")
+        key = argument(node, 1 if upload else 0, "Key")
         remote = merge([*handle, "/", *(ctx.evaluator.value(key) if key is not None else (Hole("key"),))])
-        ctx.record_value(node, "write" if upload else "read", api, remote, _expr(key))
-        ctx.record(node, "read" if upload else "write", api, _node(node, 0 if upload else 1, "Filename", "Fileobj"))
+        ctx.record_value(node, "write" if upload else "read", api, remote, expressions(key))
+        ctx.record(node, "read" if upload else "write", api, argument(node, 0 if upload else 1, "Filename", "Fileobj"))
         return True
     if attr in _HANDLE_WRITES:
         ctx.record_value(node, "write", api, handle, ctx.receiver_text(node),
-                         data=_node(node, 0, "Body", "data", "features", "data_string", "file_obj"))
+                         data=argument(node, 0, "Body", "data", "features", "data_string", "file_obj"))
         if attr in ("upload_from_filename", "upload_file", "save"):
-            ctx.record(node, "read", api, _node(node, 0, "filename", "Filename", "model_path"))
+            ctx.record(node, "read", api, argument(node, 0, "filename", "Filename", "model_path"))
         return True
     if attr in _HANDLE_READS:
         ctx.record_value(node, "read", api, handle, ctx.receiver_text(node))
         if attr in ("download_to_filename", "download_file"):
-            ctx.record(node, "write", api, _node(node, 0, "filename", "Filename"))
+            ctx.record(node, "write", api, argument(node, 0, "filename", "Filename"))
         return True
     return False
 
@@ -318,7 +297,7 @@ def filesystem_scheme(ctx, fs: ast.AST | None) -> str | None:
     if not isinstance(fs, ast.Call):
         return None
     name = dotted_name(fs.func) or ""
-    protocol = _text(ctx, _node(fs, 0, "protocol")) if name.endswith("filesystem") else None
+    protocol = literal_text(ctx, argument(fs, 0, "protocol")) if name.endswith("filesystem") else None
     if name.endswith("GCSFileSystem") or protocol in ("gs", "gcs"):
         return "gs://"
     if name.endswith("S3FileSystem") or protocol in ("s3", "s3a"):
@@ -343,21 +322,21 @@ def _on_filesystem(ctx, node, attr: str) -> bool:
         return _on_local_filesystem(ctx, node, attr)
     remote, local = ((0, 1), ("rpath", "lpath")) if attr in ("get", "get_file", "download") else \
         ((1, 0), ("rpath", "lpath")) if attr in ("put", "put_file", "upload") else ((0, None), ("path", ""))
-    value = on_filesystem(ctx, scheme, _node(node, remote[0], local[0]))
+    value = on_filesystem(ctx, scheme, argument(node, remote[0], local[0]))
     if value is None:
         return False
     downloads = attr in ("get", "get_file", "download")
     if attr == "open":
-        mode = _text(ctx, _node(node, 1, "mode")) or ""
+        mode = literal_text(ctx, argument(node, 1, "mode")) or ""
         ctx.open_handle(node, "write" if any(c in mode for c in "wax+") else "read", "fsspec.open", value)
     elif downloads or attr in ("cat", "cat_file", "read_text", "read_bytes"):
-        ctx.record_value(node, "read", api, value, _expr(_node(node, remote[0], local[0])))
+        ctx.record_value(node, "read", api, value, expressions(argument(node, remote[0], local[0])))
         if downloads:
-            ctx.record(node, "write", api, _node(node, remote[1], local[1]))
+            ctx.record(node, "write", api, argument(node, remote[1], local[1]))
     elif attr in ("put", "put_file", "upload", "pipe", "pipe_file", "write_text", "write_bytes"):
         if remote[1] is not None:  # an upload reads the local file first
-            ctx.record(node, "read", api, _node(node, remote[1], local[1]))
-        ctx.record_value(node, "write", api, value, _expr(_node(node, remote[0], local[0])))
+            ctx.record(node, "read", api, argument(node, remote[1], local[1]))
+        ctx.record_value(node, "write", api, value, expressions(argument(node, remote[0], local[0])))
     else:
         return False
     return True
@@ -365,17 +344,17 @@ def _on_filesystem(ctx, node, attr: str) -> bool:
 
 def _on_local_filesystem(ctx, node, attr: str) -> bool:
     if attr == "open":
-        ctx.open_path(node, _node(node, 0, "path"), _node(node, 1, "mode"), "fsspec.open")
+        ctx.open_path(node, argument(node, 0, "path"), argument(node, 1, "mode"), "fsspec.open")
     elif attr in ("get", "get_file", "download"):
-        ctx.record(node, "read", f"fsspec.{attr}", _node(node, 0, "rpath"))
-        ctx.record(node, "write", f"fsspec.{attr}", _node(node, 1, "lpath"))
+        ctx.record(node, "read", f"fsspec.{attr}", argument(node, 0, "rpath"))
+        ctx.record(node, "write", f"fsspec.{attr}", argument(node, 1, "lpath"))
     elif attr in ("put", "put_file", "upload"):
-        ctx.record(node, "read", f"fsspec.{attr}", _node(node, 0, "lpath"))
-        ctx.record(node, "write", f"fsspec.{attr}", _node(node, 1, "rpath"))
+        ctx.record(node, "read", f"fsspec.{attr}", argument(node, 0, "lpath"))
+        ctx.record(node, "write", f"fsspec.{attr}", argument(node, 1, "rpath"))
     elif attr in ("cat", "cat_file", "read_text", "read_bytes"):
-        ctx.record(node, "read", f"fsspec.{attr}", _node(node, 0, "path"))
+        ctx.record(node, "read", f"fsspec.{attr}", argument(node, 0, "path"))
     elif attr in ("pipe", "pipe_file", "write_text", "write_bytes"):
-        ctx.record(node, "write", f"fsspec.{attr}", _node(node, 0, "path"))
+        ctx.record(node, "write", f"fsspec.{attr}", argument(node, 0, "path"))
     else:
         return False
     return True
@@ -385,26 +364,26 @@ def _on_local_filesystem(ctx, node, attr: str) -> bool:
 
 def _warehouse(ctx, node, func, attr, name, receiver) -> bool:
     if attr in ("load_table_from_dataframe", "load_table_from_json", "load_table_from_file"):
-        ctx.record(node, "write", f"bigquery.{attr}", _table(_node(node, 1, "destination")), target="table",
-                   data=_node(node, 0))
+        ctx.record(node, "write", f"bigquery.{attr}", _table(argument(node, 1, "destination")), target="table",
+                   data=argument(node, 0))
     elif attr == "load_table_from_uri":
-        ctx.record(node, "read", f"bigquery.{attr}", _node(node, 0, "source_uris"))
-        ctx.record(node, "write", f"bigquery.{attr}", _table(_node(node, 1, "destination")), target="table")
+        ctx.record(node, "read", f"bigquery.{attr}", argument(node, 0, "source_uris"))
+        ctx.record(node, "write", f"bigquery.{attr}", _table(argument(node, 1, "destination")), target="table")
     elif attr in ("insert_rows", "insert_rows_json", "insert_rows_from_dataframe", "create_table"):
-        ctx.record(node, "write", f"bigquery.{attr}", _table(_node(node, 0, "table")), target="table",
-                   data=_node(node, 1))
+        ctx.record(node, "write", f"bigquery.{attr}", _table(argument(node, 0, "table")), target="table",
+                   data=argument(node, 1))
     elif attr in ("get_table", "list_rows"):
-        ctx.record(node, "read", f"bigquery.{attr}", _table(_node(node, 0, "table")), target="table")
+        ctx.record(node, "read", f"bigquery.{attr}", _table(argument(node, 0, "table")), target="table")
     elif attr == "extract_table":
-        ctx.record(node, "read", f"bigquery.{attr}", _table(_node(node, 0, "source")), target="table")
-        ctx.record(node, "write", f"bigquery.{attr}", _node(node, 1, "destination_uris"))
+        ctx.record(node, "read", f"bigquery.{attr}", _table(argument(node, 0, "source")), target="table")
+        ctx.record(node, "write", f"bigquery.{attr}", argument(node, 1, "destination_uris"))
     elif attr == "to_gbq":
         module = isinstance(func, ast.Attribute) and receiver in ("pandas_gbq", "pd", "pandas")
-        ctx.record(node, "write", "pandas.to_gbq", _node(node, 1 if module else 0, "destination_table"),
-                   target="table", data=_node(node, 0) if module else func.value)
+        ctx.record(node, "write", "pandas.to_gbq", argument(node, 1 if module else 0, "destination_table"),
+                   target="table", data=argument(node, 0) if module else func.value)
     elif attr == "write_pandas":
-        ctx.record(node, "write", "snowflake.write_pandas", _node(node, 2, "table_name"), target="table",
-                   data=_node(node, 1, "df"))
+        ctx.record(node, "write", "snowflake.write_pandas", argument(node, 2, "table_name"), target="table",
+                   data=argument(node, 1, "df"))
     elif attr.startswith(("ReadFrom", "WriteTo")) and attr != "WriteToPubSub":
         _beam(ctx, node, attr)
     else:
@@ -424,154 +403,12 @@ def _beam(ctx, node, attr: str) -> None:
     mode = "read" if attr.startswith("Read") else "write"
     api = f"beam.{attr}"
     if "BigQuery" in attr:
-        if (query := _node(node, None, "query")) is not None:
+        if (query := argument(node, None, "query")) is not None:
             ctx.record(node, "read", api, query, target="sql")
-        elif (table := _node(node, 0, "table")) is not None:
+        elif (table := argument(node, 0, "table")) is not None:
             ctx.record(node, mode, api, table, target="table")
         return
-    ctx.record(node, mode, api, _node(node, 0, "file_pattern", "file_path_prefix", "path"))
-
-
-# -- feature stores --------------------------------------------------------------------------------------------
-
-def _feature_store(ctx, node, func, attr, name, receiver) -> bool:
-    if attr in ("get_historical_features", "get_online_features"):
-        features = _node(node, None, "features")
-        if features is None and attr == "get_online_features":
-            features = _node(node, 0, "features")
-        views = _feature_views(ctx, features)
-        for view, expression in views:
-            ctx.record_value(node, "read", f"feast.{attr}", view, expression)
-        if not views:
-            ctx.record_value(node, "read", f"feast.{attr}", (Hole("features"),), "features")
-        return True
-    if attr in ("push", "write_to_online_store", "write_to_offline_store") and isinstance(func, ast.Attribute):
-        view = _text(ctx, _node(node, 0, "push_source_name", "feature_view_name"))
-        if view is None or receiver is None or "store" not in receiver.lower():
-            return False
-        ctx.record_value(node, "write", f"feast.{attr}", (f"feast://{view}",), view, data=_node(node, 1, "df"))
-        return True
-    if attr in ("create_feature_view", "get_or_create_feature_view"):  # a new view over feature groups
-        value = ctx.evaluator.value(node)
-        if value and isinstance(value[0], str) and value[0].startswith("hopsworks://"):
-            ctx.record_value(node, "write", f"hopsworks.{attr}", value, _expr(_node(node, 0, "name")))
-            return True
-    return False
-
-
-def _feature_views(ctx, features: ast.AST | None) -> list[tuple[Value, str]]:
-    """Feast feature references `"view:feature"` (a list, a name bound to one, or a feature service)."""
-    if isinstance(features, ast.Name) and isinstance(bound := ctx.lookup(features.id), ast.AST):
-        features = bound
-    if isinstance(features, ast.Call) and isinstance(features.func, ast.Attribute) \
-            and features.func.attr == "get_feature_service":
-        service = _text(ctx, _node(features, 0, "name"))
-        return [((f"feast://{service}",), service)] if service else []
-    views = []
-    for item in features.elts if isinstance(features, (ast.List, ast.Tuple)) else ():
-        text = _text(ctx, item)
-        if text and ":" in text:
-            view = text.split(":", 1)[0]
-            if all(view != v[1] for v in views):
-                views.append(((f"feast://{view}",), view))
-    return views
-
-
-# -- model registries ------------------------------------------------------------------------------------------
-
-def _registry(ctx, node, func, attr, name, receiver) -> bool:
-    dotted = name or attr
-    if attr == "log_model" and dotted.startswith("mlflow."):
-        path = _text(ctx, _node(node, 1, "artifact_path", "name")) or "model"
-        ctx.record_value(node, "write", dotted, ("runs:/", Hole("run_id"), f"/{path}"), path, data=_node(node, 0))
-        if (registered := _text(ctx, _node(node, None, "registered_model_name"))) is not None:
-            ctx.record_value(node, "write", dotted, (f"models:/{registered}",), registered)
-        return True
-    if attr == "register_model" and dotted.startswith("mlflow"):
-        ctx.record(node, "read", dotted, _node(node, 0, "model_uri"))
-        ctx.record(node, "write", dotted, _models_uri(_node(node, 1, "name")))
-        return True
-    if attr in ("create_model_version", "transition_model_version_stage", "set_registered_model_alias",
-                "copy_model_version"):
-        target = _node(node, 0, "name") if attr != "copy_model_version" else _node(node, 1, "dst_name")
-        if attr == "create_model_version":
-            ctx.record(node, "read", f"mlflow.{attr}", _node(node, 1, "source"))
-        ctx.record(node, "write", f"mlflow.{attr}", _models_uri(target))
-        return True
-    if attr == "download_artifacts" and ("mlflow" in dotted or receiver and "client" in receiver.lower()):
-        uri = _node(node, None, "artifact_uri")
-        if uri is not None or dotted.startswith("mlflow.artifacts"):
-            ctx.record(node, "read", "mlflow.download_artifacts", uri if uri is not None else _node(node, 0))
-        else:
-            run, path = _node(node, 0, "run_id"), _node(node, 1, "path")
-            value = merge(["runs:/", *(ctx.evaluator.value(run) if run else (Hole("run_id"),)), "/",
-                           *(ctx.evaluator.value(path) if path else (Hole("path"),))])
-            ctx.record_value(node, "read", "mlflow.download_artifacts", value, _expr(run, path))
-        if (destination := _node(node, None, "dst_path")) is not None:
-            ctx.record(node, "write", "mlflow.download_artifacts", destination)
-        return True
-    if attr in ("log_artifact", "log_model", "use_model", "use_artifact") and (
-            dotted.startswith("wandb.") or (receiver or "").split(".")[-1] in ("run", "wandb_run", "wandb")):
-        return _wandb(ctx, node, attr)
-    if dotted.endswith("Model.upload"):  # Vertex AI
-        display = _text(ctx, _node(node, None, "display_name"))
-        ctx.record(node, "read", "aiplatform.Model.upload", _node(node, None, "artifact_uri"))
-        if display:
-            ctx.record_value(node, "write", "aiplatform.Model.upload", (f"vertex://models/{display}",), display)
-        return True
-    if attr == "register" and (group := _text(ctx, _node(node, None, "model_package_group_name"))):
-        ctx.record_value(node, "write", "sagemaker.register", (f"sagemaker://model-packages/{group}",), group)
-        return True
-    return False
-
-
-def _models_uri(node: ast.AST | None) -> ast.AST | None:
-    if node is None:
-        return None
-    return ast.copy_location(ast.JoinedStr([ast.Constant("models:/"), ast.FormattedValue(node, -1, None)]), node)
-
-
-def _wandb(ctx, node, attr: str) -> bool:
-    first = _node(node, 0, "artifact_or_path", "artifact_or_name", "path", "name")
-    value = ctx.evaluator.value(first) if first is not None else ()
-    if attr == "use_artifact" and id(node) in ctx.bare_calls:
-        return True  # `run.use_artifact("x:latest")` alone declares the run's input; W&B pins what it resolves
-    if attr in ("use_artifact", "use_model"):
-        if value and not (isinstance(value[0], str) and value[0].startswith("wandb://")):
-            value = merge(["wandb://", *value])  # also a helper's parameter: `use_artifact(artifact_path)`
-        ctx.record_value(node, "read", f"wandb.{attr}", value or (Hole("artifact"),), _expr(first))
-        return True
-    if value and isinstance(value[0], str) and value[0].startswith("wandb://"):
-        ctx.record_value(node, "write", f"wandb.{attr}", value, _expr(first))
-        return True
-    ctx.record(node, "read", f"wandb.{attr}", first)  # a local file logged under a name
-    name = _text(ctx, _node(node, None, "name"))
-    base = name or (posixpath.basename(value[0].rstrip("/")) if len(value) == 1 and isinstance(value[0], str)
-                    else None)
-    if base:
-        ctx.record_value(node, "write", f"wandb.{attr}", (f"wandb://{base}",), base)
-    return True
-
-
-def _sagemaker(ctx, node, func, attr, name, receiver) -> bool:
-    if attr in ("TrainingInput", "TransformInput"):
-        ctx.record(node, "read", f"sagemaker.{attr}", _node(node, 0, "s3_data", "data"))
-    elif attr == "ProcessingInput":
-        ctx.record(node, "read", "sagemaker.ProcessingInput", _node(node, 0, "source"))
-    elif attr == "ProcessingOutput":
-        ctx.record(node, "write", "sagemaker.ProcessingOutput", _node(node, None, "destination"))
-    else:
-        return False
-    return True
-
-
-def _model_data(ctx, node: ast.Call, attr: str) -> bool:
-    """`Model(model_data="s3://…/model.tar.gz")`: SageMaker serves a model read from storage."""
-    data = _node(node, None, "model_data")
-    if data is None or not attr.endswith("Model"):
-        return False
-    ctx.record(node, "read", f"sagemaker.{attr}", data)
-    return True
+    ctx.record(node, mode, api, argument(node, 0, "file_pattern", "file_path_prefix", "path"))
 
 
 _HANDLERS = {
@@ -591,14 +428,14 @@ _HANDLERS = {
                     (_warehouse,)),
     **dict.fromkeys(("get_historical_features", "get_online_features", "push", "write_to_online_store",
                      "write_to_offline_store", "create_feature_view", "get_or_create_feature_view"),
-                    (_feature_store,)),
+                    (feature_store,)),
     **dict.fromkeys(("log_model", "register_model", "create_model_version", "transition_model_version_stage",
                      "set_registered_model_alias", "copy_model_version", "download_artifacts", "log_artifact",
-                     "use_model", "use_artifact", "upload", "register"), (_registry,)),
-    **dict.fromkeys(("TrainingInput", "TransformInput", "ProcessingInput", "ProcessingOutput"), (_sagemaker,)),
+                     "use_model", "use_artifact", "upload", "register"), (registry_call,)),
+    **dict.fromkeys(("TrainingInput", "TransformInput", "ProcessingInput", "ProcessingOutput"), (sagemaker_channel,)),
 }
 for _attr in ("download", "get", "put", "upload"):  # shared names: each family looks in turn
-    _HANDLERS[_attr] = (_object_storage, _http) if _attr != "upload" else (_object_storage, _registry)
+    _HANDLERS[_attr] = (_object_storage, _http) if _attr != "upload" else (_object_storage, registry_call)
 _HANDLERS["download"] = (_download, *_HANDLERS["download"])
 _HANDLERS.update(dict.fromkeys(("get_file", "download_url", "download_and_extract_archive", "download_url_to_file"),
                                (_download,)))
@@ -612,7 +449,7 @@ def classify_remote(ctx, node: ast.Call, func, attr: str, name: str | None, rece
     for handler in _HANDLERS.get(attr, ()):
         if handler(ctx, node, func, attr, name, receiver):
             return True
-    return bool(node.keywords) and _model_data(ctx, node, attr)
+    return bool(node.keywords) and model_data(ctx, node, attr)
 
 
 def is_container_path(location: str) -> bool:
