@@ -55,7 +55,7 @@ Progress = Callable[[int, int], None]  # (files done, files in all)
 # configuration (a setting one project declares may be read by another; copies are judged per project there).
 JOINED_KINDS = frozenset({"direct_feedback_loop", "correction_cascade", "undeclared_consumer",
                           "unstable_data_dependency", "dead_experimental_codepath", "config_debt"})
-PROJECT_ANALYSES = [analyse for analyse in REPO_ANALYSES if analyse is not dead_code.analyse]
+PROJECT_ANALYSES = [analyse for analyse in REPO_ANALYSES if analyse not in (dead_code.analyse, config_debt.config_debt)]
 
 
 def scan_repository(root: str | os.PathLike, system: str | None = None,
@@ -106,6 +106,7 @@ def _scan_projects(root: Path, files: list[RepoFile], projects: list[ProjectRoot
     document = summarised(document.model_copy(update={
         "artifacts": sorted(whole.lineage.artifacts.values(), key=lambda a: a.id),
         "lineage_edges": whole.lineage.edges,
+        "configs": config.configs, "config_reads": config.config_reads,
         "findings": sorted_findings([*(f for f in document.findings if f.kind not in JOINED_KINDS), *joined]),
         "code_health": document.code_health.model_copy(update={"glue_share": glue_share, **dead.code_health})}))
     return answer_back(document, whole_config, whole)
