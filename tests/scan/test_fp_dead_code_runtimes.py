@@ -3,11 +3,7 @@ fed to a tool, a ZenML materializer registered when its module is imported, a mo
 handed over by file name. Dead code next to them is still reported."""
 
 from mldebt_core.scan.runner import scan_repository
-
-
-def unreferenced(doc):
-    return sorted((f.file, f.evidence["name"]) for f in doc.findings
-                  if f.kind == "dead_experimental_codepath" and f.evidence.get("name"))
+from tests.scan.test_fp_dead_code import unreferenced
 
 
 def test_a_sample_library_under_examples_is_its_api_not_dead_code(make_repo):
