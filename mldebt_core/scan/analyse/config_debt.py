@@ -60,14 +60,12 @@ from mldebt_core.scan.analyse.config_usage import (
 )
 from mldebt_core.scan.analyse.dependencies import library_roots, project_of, project_roots
 from mldebt_core.scan.collect.detectors.config_reads import ConfigCode
-from mldebt_core.scan.collect.paths import NON_PRODUCTION_FOLDERS, is_production
+from mldebt_core.scan.collect.paths import NON_PRODUCTION_FOLDERS, is_course_material, is_production
 from mldebt_core.scan.findings import make_finding
 from mldebt_core.scan.resolve.repo_facts import RepoFacts
 from mldebt_core.scan.schema import ConfigFile, Finding
 
 KIND = "config_debt"
-_STANDALONE = re.compile(r"(?:^|[-_])(?:labs?|solutions?|exercises?|homeworks?|lessons?|assignments?)(?:$|[-_\d])",
-                         re.I)
 _NO_VALUES = frozenset({"null", '""', "[]", "{}", "true", "false"})  # empty, or a flag: a choice, not a copy
 _RUN_MARKER = re.compile(r"settings\.docker\.|steps\.[^.]+\.(?:parameters|settings|enable_cache|step_operator)\b|"
                          r"enable_(?:cache|step_logs|artifact_metadata|artifact_visualization)$")
@@ -119,12 +117,8 @@ def _judged(repo: RepoFacts, configs: list[RepoConfig]) -> set[int]:
     roots, libraries = project_roots(repo), library_roots(repo)
     return {i for i, c in enumerate(configs)
             if not NON_PRODUCTION_FOLDERS.intersection(c.file.path.split("/")[:-1])
-            and not _course_material(c.file.path)
+            and not is_course_material(c.file.path)
             and not (c.file.format == "python" and project_of(c.file.path, roots) in libraries)}
-
-
-def _course_material(path: str) -> bool:
-    return any(_STANDALONE.search(folder) for folder in path.split("/")[:-1])
 
 
 def _projects(repo: RepoFacts, configs: list[RepoConfig]) -> list[str]:
@@ -360,7 +354,7 @@ def _undefined(usage: ConfigUsage, judged: set[int], settings) -> list[Finding]:
     for path, facts in sorted(usage.code.items()):
         seen = set()
         for read in facts.reads:
-            if read.dynamic or read.default or not read.key or read.key in seen or _course_material(path):
+            if read.dynamic or read.default or not read.key or read.key in seen or is_course_material(path):
                 continue
             if read.how == "env":
                 name = read.key[0][1:]

@@ -6,9 +6,12 @@ prototype and abstraction checks compare.
 """
 
 import posixpath
+import re
 
 PROTOTYPE_FOLDERS = frozenset({"scratch", "experiments", "experimental", "sandbox", "prototype", "prototypes",
                                "notebooks", "playground", "exploration"})
+_COURSE_FOLDER = re.compile(r"(?:^|[-_])(?:labs?|solutions?|exercises?|homeworks?|lessons?|assignments?)(?:$|[-_\d])",
+                            re.I)
 NON_PRODUCTION_FOLDERS = frozenset({"examples", "example", "docs", "doc", "archive", "benchmarks", "tutorials",
                                     "demos"})
 
@@ -22,6 +25,11 @@ def is_test_file(path: str) -> bool:
 
 def is_prototype(path: str) -> bool:
     return path.endswith(".ipynb") or any(part in PROTOTYPE_FOLDERS for part in path.split("/")[:-1])
+
+
+def is_course_material(path: str) -> bool:
+    """Labs, homework, exercises and their solutions: teaching copies, each standing alone, not a system's code."""
+    return any(_COURSE_FOLDER.search(folder) for folder in path.split("/")[:-1])
 
 
 def is_production(path: str) -> bool:
