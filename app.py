@@ -6,11 +6,12 @@ import streamlit as st
 from mldebt_core import views
 from mldebt_core.store import queries
 from mldebt_core.usecases.scans import store_queued_scans
-from pages import components as ui
+from pages.components import analyses
+from pages.components import common as ui
 
 st.set_page_config(page_title="mldebt", page_icon="🧾", layout="wide")
 store = ui.store()
-store_queued_scans(store, ui.ANALYSES)  # scans queued by `mldebt ingest-scan` while this server held the database
+store_queued_scans(store, analyses.ANALYSES)  # scans queued by `mldebt ingest-scan` while this server held the database
 
 with st.sidebar:
     systems = queries.list_systems(store)

@@ -11,7 +11,7 @@ from mldebt_core.ablation.sample import SAMPLE_TABLE, SAMPLE_TABLE_SPEC
 from mldebt_core.ablation.table import read_columns, table_file
 from mldebt_core.errors import MldebtError
 from mldebt_core.usecases.ablation import AblationRequest, run_ablation
-from pages import components as ui
+from pages.components import common as ui
 
 JOB = "ablation_job"
 AUTO = "auto"

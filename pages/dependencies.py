@@ -17,7 +17,7 @@ from mldebt_core.graphs import (
 )
 from mldebt_core.settings import DEFAULT_GRAPH_SETTINGS
 from mldebt_core.store.scan_rows import import_rows, lineage_rows
-from pages import components as ui
+from pages.components import common as ui
 
 GRAPHS = {"Data lineage": (lineage_rows, lineage_graph), "Import graph": (import_rows, import_graph)}  # (read, build)
 IFRAME_HEIGHT = DEFAULT_GRAPH_SETTINGS.height_px + 60  # room for the legend above the drawing

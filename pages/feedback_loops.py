@@ -11,7 +11,8 @@ from mldebt_core.feedback.report import FeedbackOptions
 from mldebt_core.graph_html import graph_html
 from mldebt_core.logs.summary import log_summary
 from mldebt_core.settings import DEFAULT_FEEDBACK_SETTINGS as SETTINGS
-from pages import components as ui
+from pages.components import analyses
+from pages.components import common as ui
 
 EVERY_OTHER = "Every other segment"
 GRAPH_HEIGHT = 420
@@ -54,7 +55,7 @@ try:
     # the first metric with labels is what the defaults detect on; asking for it by name is the default run
     options = FeedbackOptions(selection, () if metric == metrics[0] else (metric,))
     with st.spinner("Comparing the holdout with the treatment…"):
-        report, every_metric = ui.feedback(store, system, version, options)
+        report, every_metric = analyses.feedback(store, system, version, options)
 except MldebtError as error:
     top.error(ui.plain(str(error)))
     st.stop()

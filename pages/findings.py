@@ -9,7 +9,7 @@ from mldebt_core import views
 from mldebt_core.store import queries
 from mldebt_core.store.analysis_findings import analysis_findings
 from mldebt_core.taxonomy import KINDS, SECTIONS
-from pages import components as ui
+from pages.components import common as ui
 
 COLUMNS = ["location", "severity", "kind", "paper_section", "message", "confidence", "finding_id"]
 ANALYSIS_COLUMNS = ["source", "severity", "kind", "paper_section", "location", "message", "recorded_at", "finding_id"]

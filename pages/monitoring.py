@@ -9,7 +9,8 @@ from mldebt_core.monitoring import charts
 from mldebt_core.monitoring.limits import limits_table, list_limits
 from mldebt_core.monitoring.view import MonitoringOptions
 from mldebt_core.settings import DEFAULT_DRIFT_SETTINGS
-from pages import components as ui
+from pages.components import analyses, log_upload, monitoring_controls
+from pages.components import common as ui
 
 HEADLINE = [("Drift alerts", "drift_alerts", "columns × windows at 'alert'"),
             ("Bias flagged", "bias_flagged", "{window}s whose bias is flagged"),
@@ -35,20 +36,20 @@ if summary is None:
     st.caption(f"{ui.plain(system)} · paper § 7")
     st.info(f"{ui.plain(system)} has no prediction log yet. Upload one here, or store one from a shell with "
             "`mldebt ingest-log FILE --system NAME`.")
-    ui.log_upload(system, expanded=True)
+    log_upload.log_upload(system, expanded=True)
     st.stop()
 
 st.caption(f"{ui.plain(system)} · {summary.rows:,} predictions from {summary.first_ts:%Y-%m-%d %H:%M} to "
            f"{summary.last_ts:%Y-%m-%d %H:%M} · {len(summary.models)} model(s) · {len(summary.features)} features")
-ui.log_upload(system, expanded=False)
+log_upload.log_upload(system, expanded=False)
 
 left, middle = st.columns(2)
 model = ui.pick_model(summary.models, "monitoring_model", left)
 window = ui.pick_window("monitoring_window", middle)
-options = MonitoringOptions(model, window, ui.pick_reference(summary, system))
+options = MonitoringOptions(model, window, monitoring_controls.pick_reference(summary, system))
 try:
     with st.spinner("Computing bias, drift, limits and producers…"):
-        view = ui.monitoring(store, system, version, options)
+        view = analyses.monitoring(store, system, version, options)
 except MldebtError as error:
     st.error(ui.plain(str(error)))
     st.stop()
@@ -90,7 +91,7 @@ else:
         shown = ["window_start", "window_end", "model", "value", "lower", "upper", "unit", "meaning"]
         st.dataframe(view.breaches[shown], hide_index=True, key="monitoring_breaches")
         ui.download("Breaches (CSV)", view.breaches, "limit-breaches.csv", "monitoring_breaches_csv")
-ui.limits_form(system, summary.models, limits)
+monitoring_controls.limits_form(system, summary.models, limits)
 
 st.subheader("Up-stream producers")
 st.caption(f"Per feature, worst first; sparklines per {window}: delivered values and null rate")

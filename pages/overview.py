@@ -4,7 +4,7 @@ import streamlit as st
 
 from mldebt_core import charts, views
 from mldebt_core.store import queries
-from pages import components as ui
+from pages.components import common as ui
 
 TOP = 20  # findings listed under "Top findings"
 

@@ -8,7 +8,8 @@ from mldebt_core.scan.projects import project_scan
 from mldebt_core.settings import DEFAULT_STORE_SETTINGS
 from mldebt_core.store import parse_scan, queries
 from mldebt_core.usecases.scans import store_scan
-from pages import components as ui
+from pages.components import analyses
+from pages.components import common as ui
 
 LIMIT_MB = DEFAULT_STORE_SETTINGS.max_scan_bytes / 1_000_000
 WHOLE = "the whole repository"
@@ -39,7 +40,7 @@ def _store(name: str, document, project) -> None:
     else:
         system = None
     try:
-        result = store_scan(ui.store(), document, name, system, analyses=ui.ANALYSES)
+        result = store_scan(ui.store(), document, name, system, analyses=analyses.ANALYSES)
     except MldebtError as error:
         ui.remember("scans_outcome", error)
         return

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -49,10 +50,16 @@ def app_url(tmp_path_factory):
     with Store(db) as store:
         load_sample(store)
         ingest_scan(store, SAMPLE.read_bytes(), "new.json", system=NO_LOG_SYSTEM)
+    with serve(db, tmp_path_factory.mktemp("e2e-log") / "streamlit.log") as url:
+        yield url
+
+
+@contextmanager
+def serve(db: Path, log: Path):
+    """`streamlit run app.py` on a free port over the database `db`; yields its URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
     with open(log, "wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
@@ -155,6 +162,22 @@ def test_overview_of_the_sample_system(page):
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
     page.wait_for_timeout(1000)  # plotly's entry transition
     screenshot(page, "overview.png", 1500)
+
+
+def test_a_link_opened_first_on_a_fresh_server_shows_the_whole_app(browser, tmp_path):
+    """Streamlit runs an app with a pages/ folder as a legacy multipage app until app.py has run once: the first
+    visit to a fresh server, straight to a page by a shared link, must still get app.py's sidebar and navigation."""
+    db = tmp_path / "mldebt.duckdb"
+    with Store(db) as store:
+        load_sample(store)
+    with serve(db, tmp_path / "streamlit.log") as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=url)
+        page = context.new_page()
+        page.goto(f"/findings?system={SAMPLE_SYSTEM}&scan=1")
+        settled(page, "Findings")
+        expect(sidebar_box(page, "System")).to_have_value(SAMPLE_SYSTEM)
+        expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name="Feedback Loops")).to_be_visible()
+        context.close()
 
 
 def test_dependencies_graph_renders(page):

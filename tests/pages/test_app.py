@@ -1,10 +1,10 @@
-"""app.py, the frame (with pages/components.py, what every page shares): first start on an empty database,
+"""app.py, the frame (with pages/components/common.py, what every page shares): first start on an empty database,
 the sidebar picker of system and scan, and the URL that reopens the same view."""
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import components as common
+from pages.components import common
 from tests.conftest import PROJECT
 
 APP = str(PROJECT / "app.py")

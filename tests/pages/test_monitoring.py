@@ -14,8 +14,8 @@ from mldebt_core.monitoring import view
 from mldebt_core.samples import SAMPLE_SCAN, load_sample
 from mldebt_core.store import Store, ingest_scan
 from mldebt_core.store.analysis_findings import analysis_findings
-from pages import components
-from pages.components import plain
+from pages.components import common as components
+from pages.components.common import plain
 from tests.pages.helpers import run_page
 from tests.store_helpers import SAMPLE_BYTES
 

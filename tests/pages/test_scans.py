@@ -5,8 +5,8 @@ from streamlit.testing.v1 import AppTest
 
 from mldebt_core.scan.runner import scan_repository
 from mldebt_core.store import queries
-from pages import components as common
-from pages.components import plain
+from pages.components import common
+from pages.components.common import plain
 from tests.pages.helpers import page
 from tests.store_helpers import SAMPLE_BYTES, as_bytes, modified_scan
 
