@@ -137,6 +137,8 @@ class Finding(_Model):
                                                           "its findings judged real debt on a labelled corpus.")
     project: str | None = Field(None, description="Path of the project it belongs to when the repository holds "
                                                  "several; null otherwise.")
+    excerpt: str | None = Field(None, description="The cited code lines around `line` (a few lines), as the "
+                                                 "scan read them; null without a line or in older scans.")
 
 
 class SuppressedFinding(_Model):

@@ -180,5 +180,37 @@ V6 = (
               WHERE schema_version >= 3 AND contains(document, '"projects":[{'))""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, V6)
+V7 = (
+    # the audit (mldebt_core/audit/): what a team decides about its debts, kept with who decided it and when.
+    # A finding's cited code lines (scan schema v4); older scans have none.
+    """ALTER TABLE findings ADD COLUMN excerpt VARCHAR""",
+    """ALTER TABLE suppressed_findings ADD COLUMN excerpt VARCHAR""",
+    # when an analysis finding was first recorded: recording replaces an analysis's rows, this keeps their age
+    # (a scan finding's first sighting is the earliest scan of its system that holds its id)
+    """CREATE TABLE analysis_first_seen (system VARCHAR NOT NULL, finding_id VARCHAR NOT NULL,
+        first_seen TIMESTAMPTZ NOT NULL, PRIMARY KEY (system, finding_id))""",
+    """INSERT INTO analysis_first_seen SELECT system, finding_id, min(recorded_at) FROM analysis_findings
+        GROUP BY ALL""",
+    # triage of a finding by stable id, append-only: the latest row per (system, finding_id) is its triage now
+    """CREATE TABLE triage_events (system VARCHAR NOT NULL, finding_id VARCHAR NOT NULL, status VARCHAR NOT NULL,
+        owner VARCHAR NOT NULL, note VARCHAR NOT NULL, author VARCHAR NOT NULL,
+        recorded_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+    # the team's answers to the checklist's five questions and to the ML Test Score's tests, append-only: the
+    # latest row per question or test is the answer now; a row with a null score withdraws the override
+    """CREATE TABLE checklist_answers (system VARCHAR NOT NULL, question VARCHAR NOT NULL, score INTEGER,
+        reason VARCHAR NOT NULL, author VARCHAR NOT NULL, recorded_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+    """CREATE TABLE test_score_answers (system VARCHAR NOT NULL, test_id VARCHAR NOT NULL, points DOUBLE,
+        reason VARCHAR NOT NULL, author VARCHAR NOT NULL, recorded_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+    # retrospectives: the debts open and the scores when it was held, and the action items it decided
+    """CREATE SEQUENCE retrospective_ids START 1""",
+    """CREATE TABLE retrospectives (id INTEGER PRIMARY KEY DEFAULT nextval('retrospective_ids'),
+        system VARCHAR NOT NULL, held_at TIMESTAMPTZ NOT NULL DEFAULT now(), scan_id INTEGER,
+        open_debts VARCHAR[] NOT NULL, scores VARCHAR NOT NULL, notes VARCHAR NOT NULL, author VARCHAR NOT NULL)""",
+    """CREATE SEQUENCE action_item_ids START 1""",
+    """CREATE TABLE action_items (id INTEGER PRIMARY KEY DEFAULT nextval('action_item_ids'),
+        retrospective_id INTEGER NOT NULL, system VARCHAR NOT NULL, title VARCHAR NOT NULL, owner VARCHAR NOT NULL,
+        due DATE, question VARCHAR, findings VARCHAR[] NOT NULL)""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, V6, V7)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -28,12 +28,13 @@ class ChildTable:
 
 _FINDING_COLUMNS = (("finding_id", "string"), ("kind", "string"), ("paper_section", "int64"), ("severity", "string"),
                     ("confidence", "int64"), ("file", "string"), ("line", "int64"), ("cell", "int64"),
-                    ("message", "string"), ("evidence", "string"), ("project", "string"))
+                    ("message", "string"), ("evidence", "string"), ("project", "string"),
+                    ("excerpt", "string"))
 
 
 def _finding_row(x: Finding) -> tuple:
     return (x.id, x.kind, x.paper_section, x.severity, x.confidence, x.file, x.line, x.cell, x.message,
-            json.dumps(x.evidence, sort_keys=True), x.project)
+            json.dumps(x.evidence, sort_keys=True), x.project, x.excerpt)
 
 
 CHILD_TABLES: tuple[ChildTable, ...] = (

@@ -19,6 +19,7 @@ DROPPED_IN_V5 = {"external_packages", "configs", "config_settings", "config_read
 ADDED_IN_V6 = {"suppressed_findings", "scan_warnings", "projects"}
 COLUMNS_ADDED_IN_V6 = {"findings": {"project"}, "modules": {"project"}, "files": {"analysed"},
                        "skipped_files": {"cell"}}
+COLUMNS_ADDED_LATER = {"findings": {"excerpt"}, "suppressed_findings": {"excerpt"}}  # v7: scan schema v4's excerpts
 
 
 def test_a_version_1_database_is_migrated_forward_keeping_its_rows(tmp_path):
@@ -51,7 +52,8 @@ def _v5_rows(document: ScanDocument) -> dict[str, tuple[tuple[str, ...], list[tu
     for table in CHILD_TABLES:
         if table.name in ADDED_IN_V6:
             continue
-        kept = [i for i, (name, _) in enumerate(table.columns) if name not in COLUMNS_ADDED_IN_V6.get(table.name, ())]
+        added = COLUMNS_ADDED_IN_V6.get(table.name, set()) | COLUMNS_ADDED_LATER.get(table.name, set())
+        kept = [i for i, (name, _) in enumerate(table.columns) if name not in added]
         tables[table.name] = (tuple(table.columns[i][0] for i in kept),
                               [tuple(row[i] for i in kept) for row in table.rows(document)])
     return tables
@@ -152,7 +154,7 @@ def test_a_version_5_database_gets_the_rows_of_what_scan_schema_3_added(tmp_path
         expected = {table.name: [_rows(fresh, table, scan_id) for scan_id in (1, 2)] for table in CHILD_TABLES}
 
     with Store(tmp_path / "v5.duckdb") as store:
-        assert store.schema_version() == SCHEMA_VERSION == 6
+        assert store.schema_version() == SCHEMA_VERSION == 7
         for table in CHILD_TABLES:
             assert [_rows(store, table, scan_id) for scan_id in (1, 2)] == expected[table.name], table.name
         projects = queries.projects(store, 2)
