@@ -225,6 +225,29 @@ DEFAULT_FINDINGS_VIEW_SETTINGS = FindingsViewSettings()
 
 
 @dataclass(frozen=True)
+class DebtRankingSettings:
+    """How the audit ranks one debt against another: severity × confidence × reach × age (docs/audit.md)."""
+
+    severity_weights: dict[str, float] = field(default_factory=lambda: {
+        "low": 1.0, "medium": 2.0, "high": 4.0, "critical": 8.0})
+    """points per severity; each step up doubles a debt's weight."""
+
+    reach_full: int = 16
+    """artifacts; a debt on which this many artifacts of the lineage closure depend gets the full reach factor
+    (×2); the factor grows with the logarithm of the count, from ×1 for a debt nothing depends on."""
+
+    age_full_days: int = 180
+    """days since first seen; debt compounds, so the age factor grows linearly from ×1 (new) to ×2 at this age
+    and stays there."""
+
+    top_debts: int = 10
+    """debts; the Overview lists this many of the system's open debts, worst first."""
+
+
+DEFAULT_DEBT_RANKING_SETTINGS = DebtRankingSettings()
+
+
+@dataclass(frozen=True)
 class DriftSettings:
     """Drift of the prediction and the features against a reference (see docs/monitoring.md, "Drift")."""
 

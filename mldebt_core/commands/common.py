@@ -71,6 +71,16 @@ def write_frame(frame, fmt: str, stream=None) -> None:
         stream.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
 
 
+def default_author() -> str:
+    """Who records a decision when --author is not given: the operating system's user name."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no USER variable and no password entry (some containers)
+        return "unknown"
+
+
 def tell(message: str) -> None:
     """One line on stderr, after the command's output."""
     print(f"mldebt: {message}", file=sys.stderr)

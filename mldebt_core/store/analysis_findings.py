@@ -2,7 +2,8 @@
 
 Scan findings belong to a scan; these belong to a system and to the analysis (`source`) that
 produced them. Recording replaces that source's earlier findings for the system, in one
-transaction, so the list always reflects the latest result of each analysis.
+transaction, so the list always reflects the latest result of each analysis; when each finding
+was first recorded is kept apart (`analysis_first_seen`), so a debt keeps its age.
 """
 
 import json
@@ -49,6 +50,8 @@ def record_findings(store: Store, system: str, source: str, findings: list[Analy
         if rows:
             cursor.executemany("INSERT INTO analysis_findings (system, source, finding_id, kind, paper_section, "
                                "severity, location, message, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            cursor.execute("INSERT OR IGNORE INTO analysis_first_seen SELECT system, finding_id, min(recorded_at) "
+                           "FROM analysis_findings WHERE system = ? AND source = ? GROUP BY ALL", [system, source])
 
 
 def analysis_findings(store: Store, system: str, source: str | None = None):
