@@ -1,19 +1,23 @@
-"""Overview: the selected scan at a glance, and the system's trend across scans."""
+"""Overview: the system's worst debts first (its scan's and every analysis's, ranked, each with its next step),
+then the selected scan at a glance and the system's trend across scans."""
 
 import streamlit as st
 
 from mldebt_core import charts, views
+from mldebt_core.audit.debts import debt_counts, open_debts
+from mldebt_core.settings import DEFAULT_DEBT_RANKING_SETTINGS
 from mldebt_core.store import queries
 from pages.components import common as ui
+from pages.components import debts as audit
 
-TOP = 20  # findings listed under "Top findings"
+TOP = DEFAULT_DEBT_RANKING_SETTINGS.top_debts
 
 
 @ui.cached()
 def scan_views(store, scan_id: int, floor: int):  # a stored scan never changes: its id is its version
     found = views.confident(queries.findings(store, scan_id), floor)
     return (queries.scan_summary(store, scan_id, floor), views.kind_severity_counts(found),
-            views.section_counts(found), queries.languages(store, scan_id), views.top_findings(found, TOP))
+            views.section_counts(found), queries.languages(store, scan_id))
 
 
 @ui.cached()
@@ -32,13 +36,27 @@ system, scan_id = ui.require_scan()
 st.title("Overview")
 st.caption(f"{ui.plain(system)} · scan #{scan_id}")
 floor = ui.confidence_floor(hidden(store, scan_id), key="overview_unconfident")
-summary, by_kind, by_section, languages, top = scan_views(store, scan_id, floor)
-columns = st.columns(5)
-for column, (label, key) in zip(columns, [("Findings", "findings"), ("High + critical", "high_or_critical"),
-                                          ("Files", "files"), ("Lines", "lines"), ("Skipped files", "skipped")]):
-    column.metric(label, f"{summary[key]:,}")
+summary, by_kind, by_section, languages = scan_views(store, scan_id, floor)
+debts = audit.ranked(system, scan_id, floor)
+counts = {**summary, **debt_counts(debts)}
+columns = st.columns(6)
+for column, (label, key, help) in zip(columns, [
+        ("Debts", "debts", "Findings of the scan and of every analysis of the system's logs and tables"),
+        ("High + critical", "high_or_critical", "Debts of high or critical severity, from every source"),
+        ("Open", "open", "Debts nobody has accepted or decided not to fix (triage on the Debts page)"),
+        ("Files", "files", None), ("Lines", "lines", None), ("Skipped files", "skipped", None)]):
+    column.metric(label, f"{counts[key]:,}", help=help)
 if notes := views.summary_notes(summary):
     st.caption(notes)
+
+st.subheader(f"Top {TOP} debts")
+st.caption("Ranked by severity × confidence × reach (artifacts that depend on it) × age (since first seen); "
+           f"{counts['from_analyses']:,} of the debts come from the analyses. Details and triage on the Debts page.")
+top = open_debts(debts).head(TOP)
+if top.empty:
+    st.success("No open debt: every finding is triaged as accepted or won't fix, or there are none.")
+for _, debt in top.iterrows():
+    audit.card(int(debt["rank"]), debt)
 
 left, right = st.columns(2)
 with left:
@@ -59,5 +77,3 @@ with right:
     else:
         st.plotly_chart(charts.trend_figure(trend(store, system, ui.version(system), floor)), key="trend")
 
-st.subheader("Top findings")
-st.dataframe(top[["location", "severity", "kind", "message", "confidence"]], hide_index=True, key="top")

@@ -64,7 +64,7 @@ LEFT JOIN triage t USING (finding_id)
 def system_debts(store: Store, system: str, scan_id: int | None, min_confidence: int = 0,
                  settings: DebtRankingSettings = DEFAULT_DEBT_RANKING_SETTINGS) -> pd.DataFrame:
     """Every debt of the system, worst first: the findings of scan `scan_id` at least `min_confidence` percent
-    confident (none when None) and every analysis finding, with `where`, `reach`, `first_seen`, `seen_in_scans`,
+    confident (none when None) and every analysis finding, with `rank` (1: the worst), `where`, `reach`, `first_seen`, `seen_in_scans`,
     `age_days`, triage (`status`, `owner`, `note`, `triaged_at`), `score` and `next_step`; `evidence` is a dict."""
     debts = store.query_df(_DEBTS_SQL, {"system": system, "scan": scan_id, "floor": min_confidence})
     debts["evidence"] = [json.loads(text) for text in debts["evidence"]]
@@ -75,7 +75,9 @@ def system_debts(store: Store, system: str, scan_id: int | None, min_confidence:
     order = ["where", "severity", "kind", "message", "next_step", "score", "status", "owner", "note", "source",
              "confidence", "reach", "age_days", "first_seen", "seen_in_scans", "finding_id"]
     debts = debts[order + [c for c in debts.columns if c not in order]]
-    return debts.sort_values(["score", "finding_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    debts = debts.sort_values(["score", "finding_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    debts.insert(0, "rank", range(1, len(debts) + 1))
+    return debts
 
 
 def rank_scores(debts: pd.DataFrame, settings: DebtRankingSettings = DEFAULT_DEBT_RANKING_SETTINGS) -> pd.Series:

@@ -3,7 +3,7 @@
 from mldebt_core.commands.common import default_author, open_store, options, tell, write_frame
 from mldebt_core.errors import MldebtError
 
-COLUMNS = ["where", "severity", "kind", "message", "next_step", "score", "status", "owner", "note", "source",
+COLUMNS = ["rank", "where", "severity", "kind", "message", "next_step", "score", "status", "owner", "note", "source",
            "confidence", "reach", "age_days", "first_seen", "seen_in_scans", "finding_id"]
 
 

@@ -15,7 +15,20 @@ _PARTS = (("scans", "list(id ORDER BY id)"), ("log_files", "list(id ORDER BY id)
 """(table, what of the system's rows identifies their state); the tables are the store's own, never user text"""
 
 
+_AUDIT_PARTS = (("analysis_findings", "max(recorded_at)"), ("analysis_findings", "count(*)"),
+                ("triage_events", "count(*)"))
+"""what else the audit reads: the recorded findings, and the triage (append-only, so its count is its state)"""
+
+
 def system_version(store: Store, system: str) -> str:
     with store.cursor() as cursor:
         return repr([cursor.execute(f"SELECT {state} FROM {table} WHERE system = ?", [system]).fetchone()[0]
                      for table, state in _PARTS])
+
+
+def audit_version(store: Store, system: str) -> str:
+    """The system's version and the state of its recorded findings and triage: the key of what the audit shows."""
+    with store.cursor() as cursor:
+        return system_version(store, system) + repr([
+            cursor.execute(f"SELECT {state} FROM {table} WHERE system = ?", [system]).fetchone()[0]
+            for table, state in _AUDIT_PARTS])

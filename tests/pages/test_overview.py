@@ -1,5 +1,7 @@
 """AppTest of pages/overview.py, run alone with the selection seeded in session state."""
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from mldebt_core.settings import DEFAULT_FINDINGS_VIEW_SETTINGS
@@ -18,6 +20,11 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def cards(at: AppTest) -> list[str]:
+    """The top debts' headlines ("1. Kind · severity · where"), in order."""
+    return [m.value for m in at.markdown if re.match(r"\*\*\d+\. ", m.value)]
+
+
 def test_overview_of_the_sample_scan(seeded):
     seeded(scans=2)
     at = run(scan_id=1)
@@ -25,17 +32,35 @@ def test_overview_of_the_sample_scan(seeded):
     assert at.title[0].value == "Overview"
     summary = SAMPLE["summary"]
     high = sum(f["severity"] in ("high", "critical") for f in CONFIDENT)
-    assert metrics(at) == {"Findings": f"{len(CONFIDENT)}", "High + critical": f"{high}",
+    assert metrics(at) == {"Debts": f"{len(CONFIDENT)}", "High + critical": f"{high}", "Open": f"{len(CONFIDENT)}",
                            "Files": f"{summary['files']}", "Lines": f"{summary['lines']}", "Skipped files": "0"}
     hidden = len(SAMPLE["findings"]) - len(CONFIDENT)
     assert any(f"{hidden} findings under {MIN_CONFIDENCE}% confidence hidden" in c.value for c in at.caption)
-    assert {h.value for h in at.subheader} >= {"Findings by kind and severity", "Findings by paper section",
-                                               "Languages", "Trend", "Top findings"}
+    assert {h.value for h in at.subheader} >= {"Top 10 debts", "Findings by kind and severity",
+                                               "Findings by paper section", "Languages", "Trend"}
     assert len(at.get("plotly_chart")) == 4  # kind x severity, sections, languages, trend
-    top = at.dataframe[0].value
-    assert top.iloc[0]["severity"] == "high" and len(top) == 20
-    assert "upsell/train_upsell.py:18" in set(top["location"])
-    assert top["confidence"].min() >= MIN_CONFIDENCE
+    headlines = cards(at)
+    assert len(headlines) == 10 and headlines[0].startswith("**1. ") and " · high · " in headlines[0]
+    assert sum("**Next step:**" in m.value for m in at.markdown) == 10
+
+
+def test_the_analyses_debts_are_counted_and_ranked_with_the_scans(seeded):
+    import os
+
+    from mldebt_core.store import Store
+    from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings
+
+    seeded(scans=1)
+    gaps = [AnalysisFinding("monitoring_gap", f"feature:{name}", f"psi:{name}", f"{name} drifted", {"windows": 3})
+            for name in ("plan", "region")]
+    with Store(os.environ["MLDEBT_DB"]) as store:
+        record_findings(store, SAMPLE["repo"]["name"], "monitoring", gaps)
+    at = run(scan_id=1)
+    assert not at.exception
+    high = sum(f["severity"] in ("high", "critical") for f in CONFIDENT)
+    assert metrics(at)["Debts"] == f"{len(CONFIDENT) + 2}" and metrics(at)["High + critical"] == f"{high + 2}"
+    assert sum("feature:plan" in c for c in cards(at)) == 1
+    assert any("2 of the debts come from the analyses" in c.value for c in at.caption)
 
 
 def test_the_toggle_counts_and_draws_every_finding(seeded):
@@ -43,8 +68,7 @@ def test_the_toggle_counts_and_draws_every_finding(seeded):
     at = run(scan_id=1)
     at.toggle(key="overview_unconfident").set_value(True).run()
     assert not at.exception
-    assert metrics(at)["Findings"] == "29" and metrics(at)["High + critical"] == "3"
-    assert at.dataframe[0].value["confidence"].min() < MIN_CONFIDENCE
+    assert metrics(at)["Debts"] == "29" and metrics(at)["High + critical"] == "3"
     assert not any("hidden" in c.value for c in at.caption)
 
 
@@ -79,7 +103,7 @@ def test_the_modified_scan_counts(seeded):
     at = run(scan_id=2)
     assert not at.exception
     confident = sum(f["confidence"] >= MIN_CONFIDENCE for f in modified_scan()["findings"])
-    assert metrics(at)["Findings"] == f"{confident}"  # three fixed, one new; the less confident hidden
+    assert metrics(at)["Debts"] == f"{confident}"  # three fixed, one new; the less confident hidden
 
 
 def test_an_empty_database_shows_the_hint(seeded):
