@@ -1,0 +1,77 @@
+"""Retrospectives on a hand-built list of debts: what is stored, how far each action got, what changed since."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from mldebt_core.audit.retrospectives import (ActionItem, RetrospectiveError, action_progress, changes_since,
+                                              last_retrospective, list_retrospectives, save_retrospective)
+
+SYSTEM = "toy"
+THEN = ["unstable_data_dependency:1", "dead_experimental_codepath:1", "reproducibility_debt:1", "glue_code:1",
+        "monitoring_gap:1"]
+
+
+def debts(rows: dict[str, str]) -> pd.DataFrame:
+    """The ranked list now, as {finding id: triage status}, worst first."""
+    return pd.DataFrame({"finding_id": list(rows), "status": list(rows.values()),
+                         "kind": [i.split(":")[0] for i in rows]})
+
+
+@pytest.fixture
+def held(store):
+    actions = [ActionItem("Pin the events export", "ana", date(2026, 12, 20), "q2",
+                          ("unstable_data_dependency:1",)),
+               ActionItem("Delete dead flags and glue", "bo", None, "q1",
+                          ("dead_experimental_codepath:1", "glue_code:1")),
+               ActionItem("Seed the split", "cy", None, None, ("reproducibility_debt:1",)),
+               ActionItem("Write the runbook", "dee")]
+    save_retrospective(store, SYSTEM, 3, THEN, {"q1": 2, "q2": 1, "q3": None, "q4": 3, "q5": 2}, "first one",
+                       "ana", actions)
+    return store
+
+
+def test_a_retrospective_is_stored_whole_with_its_actions(held):
+    last = last_retrospective(held, SYSTEM)
+    assert (last.scan_id, last.open_debts, last.notes, last.author) == (3, tuple(THEN), "first one", "ana")
+    assert last.scores == {"q1": 2, "q2": 1, "q3": None, "q4": 3, "q5": 2}
+    assert [(a.title, a.owner, a.due, a.question, a.findings) for a in last.actions][:2] == [
+        ("Pin the events export", "ana", date(2026, 12, 20), "q2", ("unstable_data_dependency:1",)),
+        ("Delete dead flags and glue", "bo", None, "q1", ("dead_experimental_codepath:1", "glue_code:1"))]
+    assert list_retrospectives(held, SYSTEM)["actions"].tolist() == [4]
+    assert last_retrospective(held, "other") is None
+
+
+def test_each_action_is_judged_on_its_linked_debts(held):
+    now = debts({"unstable_data_dependency:1": "open",  # not paid down
+                 "glue_code:1": "open",  # the dead code is gone, the glue is not
+                 "reproducibility_debt:1": "fixed",  # triaged fixed: paid down
+                 "monitoring_gap:1": "accepted"})
+    verdicts = [(p.action.owner, p.verdict, p.open_findings) for p in action_progress(last_retrospective(held, SYSTEM),
+                                                                                      now)]
+    assert verdicts == [("ana", "not yet", ("unstable_data_dependency:1",)),
+                        ("bo", "partly paid down", ("glue_code:1",)),
+                        ("cy", "paid down", ()),
+                        ("dee", "no evidence linked", ())]
+
+
+def test_new_and_paid_down_debts_since_and_their_credit(held):
+    now = debts({"fixed_threshold:9": "open", "unstable_data_dependency:1": "open", "glue_code:1": "open",
+                 "reproducibility_debt:1": "fixed", "monitoring_gap:1": "accepted", "process_debt:7": "accepted"})
+    changes = changes_since(last_retrospective(held, SYSTEM), now)
+    assert changes.new["finding_id"].tolist() == ["fixed_threshold:9"]  # an accepted newcomer is not news
+    assert changes.paid_down == ["dead_experimental_codepath:1", "reproducibility_debt:1"]  # accepted is kept, not paid
+    assert changes.credits == {"complexity reduced": 1, "reproducibility improved": 1}
+
+
+@pytest.mark.parametrize("scores, actions, expected", [
+    ({"q6": 1}, [], "expected q1..q5 scored 0 to 4"),
+    ({"q1": 5}, [], "expected q1..q5 scored 0 to 4"),
+    ({}, [ActionItem("  ", "ana")], "action item 1: give it a title and an owner"),
+    ({}, [ActionItem("Pin it", "ana"), ActionItem("Seed it", "")], "action item 2: give it a title and an owner"),
+])
+def test_a_retrospective_that_cannot_be_stored_says_why_and_stores_nothing(store, scores, actions, expected):
+    with pytest.raises(RetrospectiveError, match=expected):
+        save_retrospective(store, SYSTEM, None, [], scores, "", "ana", actions)
+    assert list_retrospectives(store, SYSTEM).empty
