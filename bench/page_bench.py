@@ -21,7 +21,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 
 TARGET_SECONDS = 2.0
-PAGES = ["overview.py", "findings.py", "dependencies.py", "scans.py"]  # pages/ files to time
+PAGES = ["overview.py", "debts.py", "findings.py", "dependencies.py", "scans.py"]  # pages/ files to time
 
 
 def time_pages(repeat: int) -> dict[str, list[float]]:
@@ -30,13 +30,13 @@ def time_pages(repeat: int) -> dict[str, list[float]]:
     from ingest_bench import synthetic_scan
     from streamlit.testing.v1 import AppTest
 
-    from mldebt_core.scan.schema import ScanDocument
+    from mldebt_core.scan.schema import ScanDocument, migrate
     from mldebt_core.store import Store, ingest_document
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         with Store(db) as store:
-            ingest_document(store, ScanDocument.model_validate(synthetic_scan()), "synthetic.json")
+            ingest_document(store, ScanDocument.model_validate(migrate(synthetic_scan())), "synthetic.json")
         os.environ["MLDEBT_DB"] = str(db)
         times: dict[str, list[float]] = {}
         for page in PAGES:
