@@ -5,8 +5,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from mldebt_core.audit.retrospectives import (ActionItem, RetrospectiveError, action_progress, changes_since,
-                                              last_retrospective, list_retrospectives, save_retrospective)
+from mldebt_core.audit import retrospectives as retro
+from mldebt_core.audit.retrospective_report import retrospective_markdown
+from mldebt_core.audit.retrospectives import ActionItem, RetrospectiveError, last_retrospective
 
 SYSTEM = "toy"
 THEN = ["unstable_data_dependency:1", "dead_experimental_codepath:1", "reproducibility_debt:1", "glue_code:1",
@@ -27,7 +28,7 @@ def held(store):
                           ("dead_experimental_codepath:1", "glue_code:1")),
                ActionItem("Seed the split", "cy", None, None, ("reproducibility_debt:1",)),
                ActionItem("Write the runbook", "dee")]
-    save_retrospective(store, SYSTEM, 3, THEN, {"q1": 2, "q2": 1, "q3": None, "q4": 3, "q5": 2}, "first one",
+    retro.save_retrospective(store, SYSTEM, 3, THEN, {"q1": 2, "q2": 1, "q3": None, "q4": 3, "q5": 2}, "first one",
                        "ana", actions)
     return store
 
@@ -39,7 +40,7 @@ def test_a_retrospective_is_stored_whole_with_its_actions(held):
     assert [(a.title, a.owner, a.due, a.question, a.findings) for a in last.actions][:2] == [
         ("Pin the events export", "ana", date(2026, 12, 20), "q2", ("unstable_data_dependency:1",)),
         ("Delete dead flags and glue", "bo", None, "q1", ("dead_experimental_codepath:1", "glue_code:1"))]
-    assert list_retrospectives(held, SYSTEM)["actions"].tolist() == [4]
+    assert retro.list_retrospectives(held, SYSTEM)["actions"].tolist() == [4]
     assert last_retrospective(held, "other") is None
 
 
@@ -48,8 +49,8 @@ def test_each_action_is_judged_on_its_linked_debts(held):
                  "glue_code:1": "open",  # the dead code is gone, the glue is not
                  "reproducibility_debt:1": "fixed",  # triaged fixed: paid down
                  "monitoring_gap:1": "accepted"})
-    verdicts = [(p.action.owner, p.verdict, p.open_findings) for p in action_progress(last_retrospective(held, SYSTEM),
-                                                                                      now)]
+    progress = retro.action_progress(last_retrospective(held, SYSTEM), now)
+    verdicts = [(p.action.owner, p.verdict, p.open_findings) for p in progress]
     assert verdicts == [("ana", "not yet", ("unstable_data_dependency:1",)),
                         ("bo", "partly paid down", ("glue_code:1",)),
                         ("cy", "paid down", ()),
@@ -59,7 +60,7 @@ def test_each_action_is_judged_on_its_linked_debts(held):
 def test_new_and_paid_down_debts_since_and_their_credit(held):
     now = debts({"fixed_threshold:9": "open", "unstable_data_dependency:1": "open", "glue_code:1": "open",
                  "reproducibility_debt:1": "fixed", "monitoring_gap:1": "accepted", "process_debt:7": "accepted"})
-    changes = changes_since(last_retrospective(held, SYSTEM), now)
+    changes = retro.changes_since(last_retrospective(held, SYSTEM), now)
     assert changes.new["finding_id"].tolist() == ["fixed_threshold:9"]  # an accepted newcomer is not news
     assert changes.paid_down == ["dead_experimental_codepath:1", "reproducibility_debt:1"]  # accepted is kept, not paid
     assert changes.credits == {"complexity reduced": 1, "reproducibility improved": 1}
@@ -73,5 +74,29 @@ def test_new_and_paid_down_debts_since_and_their_credit(held):
 ])
 def test_a_retrospective_that_cannot_be_stored_says_why_and_stores_nothing(store, scores, actions, expected):
     with pytest.raises(RetrospectiveError, match=expected):
-        save_retrospective(store, SYSTEM, None, [], scores, "", "ana", actions)
-    assert list_retrospectives(store, SYSTEM).empty
+        retro.save_retrospective(store, SYSTEM, None, [], scores, "", "ana", actions)
+    assert retro.list_retrospectives(store, SYSTEM).empty
+
+
+def test_the_markdown_report_tells_progress_changes_scores_and_actions(held):
+    first = last_retrospective(held, SYSTEM)
+    now = debts({"fixed_threshold:9": "open", "unstable_data_dependency:1": "open", "glue_code:1": "open",
+                 "reproducibility_debt:1": "fixed", "monitoring_gap:1": "open"})
+    now = now.assign(where=["churn/score.py:12", "a", "b", "c", "d"], severity="high",
+                     message=["threshold *0.7* in code", "", "", "", ""])
+    retro.save_retrospective(held, SYSTEM, 4, ["fixed_threshold:9"], {"q1": 3}, "keep *going*\n\nsecond paragraph",
+                             "bo", [ActionItem("Learn the threshold", "ana", None, "q3", ("fixed_threshold:9",))])
+    second = last_retrospective(held, SYSTEM)
+    questions = {"q1": "How easily can a new approach be tested?", "q2": "What is the closure?"}
+    text = retrospective_markdown(second, questions, {"q1": 2, "q2": None}, first, retro.action_progress(first, now),
+                                  retro.changes_since(first, now))
+    assert text.startswith(f"# Retrospective of toy, {second.held_at:%Y-%m-%d}")
+    assert f"## Since the last retrospective ({first.held_at:%Y-%m-%d})" in text
+    assert "| Pin the events export | ana | 2026\\-12\\-20 | not yet | unstable\\_data\\_dependency:1 |" in text
+    assert "**Paid down:** 2 debt(s) (complexity reduced: 1; reproducibility improved: 1)." in text
+    assert "| churn/score\\.py:12 | fixed\\_threshold | high | threshold \\*0\\.7\\* in code |" in text
+    assert "| q1 | How easily can a new approach be tested? | 2/4 | 3/4 |" in text
+    assert "| q2 | What is the closure? | – | – |" in text
+    assert "| Learn the threshold | ana |  | q3 | fixed\\_threshold:9 |" in text
+    assert text.endswith("## Notes\n\nkeep \\*going\\*\n\nsecond paragraph\n")
+    assert "first retrospective" in retrospective_markdown(first, questions, {})
