@@ -37,6 +37,7 @@ with st.sidebar:
 navigation = st.navigation([
     st.Page("pages/overview.py", title="Overview", default=True),
     st.Page("pages/debts.py", title="Debts"),
+    st.Page("pages/retrospective.py", title="Retrospective"),
     st.Page("pages/findings.py", title="Findings"),
     st.Page("pages/dependencies.py", title="Dependencies"),
     st.Page("pages/monitoring.py", title="Monitoring"),

@@ -64,8 +64,9 @@ LEFT JOIN triage t USING (finding_id)
 def system_debts(store: Store, system: str, scan_id: int | None, min_confidence: int = 0,
                  settings: DebtRankingSettings = DEFAULT_DEBT_RANKING_SETTINGS) -> pd.DataFrame:
     """Every debt of the system, worst first: the findings of scan `scan_id` at least `min_confidence` percent
-    confident (none when None) and every analysis finding, with `rank` (1: the worst), `where`, `reach`, `first_seen`, `seen_in_scans`,
-    `age_days`, triage (`status`, `owner`, `note`, `triaged_at`), `score` and `next_step`; `evidence` is a dict."""
+    confident (none when None) and every analysis finding, with `rank` (1: the worst), `where`, `reach`,
+    `first_seen`, `seen_in_scans`, `age_days`, triage (`status`, `owner`, `note`, `triaged_at`), `score` and
+    `next_step`; `evidence` is a dict."""
     debts = store.query_df(_DEBTS_SQL, {"system": system, "scan": scan_id, "floor": min_confidence})
     debts["evidence"] = [json.loads(text) for text in debts["evidence"]]
     debts["where"] = _where(debts)

@@ -3,6 +3,8 @@ questions with the evidence's and the team's scores, the action items decided, a
 
 from collections.abc import Mapping
 
+import pandas as pd
+
 from mldebt_core.audit.retrospectives import ActionProgress, Changes, Retrospective
 from mldebt_core.markdown import escape, table
 
@@ -12,9 +14,11 @@ NEW_DEBTS_LISTED = 10
 
 def retrospective_markdown(retrospective: Retrospective, questions: Mapping[str, str],
                            computed: Mapping[str, int | None], previous: Retrospective | None = None,
-                           progress: list[ActionProgress] | None = None, changes: Changes | None = None) -> str:
+                           progress: list[ActionProgress] | None = None, changes: Changes | None = None,
+                           debts: pd.DataFrame | None = None) -> str:
     """The report of `retrospective`; `computed` holds the evidence's score of each question (None: no evidence),
-    `previous`, `progress` and `changes` what it found of the one before (None for a first retrospective)."""
+    `previous`, `progress` and `changes` what it found of the one before (None for a first retrospective), and
+    `debts` (the ranked list) describes the new debts it still holds (the others by id and kind)."""
     held = f"{retrospective.held_at:%Y-%m-%d %H:%M}"
     scan = f"scan #{retrospective.scan_id}" if retrospective.scan_id is not None else "no scan"
     parts = [f"# Retrospective of {escape(retrospective.system)}, {held}",
@@ -33,10 +37,11 @@ def retrospective_markdown(retrospective: Retrospective, questions: Mapping[str,
         credits = "; ".join(f"{escape(credit)}: {count}" for credit, count in changes.credits.items())
         parts.append(f"**Paid down:** {len(changes.paid_down)} debt(s)" + (f" ({credits})" if credits else "") + ".")
         parts.append(f"**New:** {len(changes.new)} debt(s).")
-        if len(changes.new):
-            shown = changes.new.head(NEW_DEBTS_LISTED)
-            parts.append(table(["Where", "Kind", "Severity", "Message"],
-                               shown[["where", "kind", "severity", "message"]].values.tolist()))
+        if changes.new:
+            known = debts.set_index("finding_id") if debts is not None else pd.DataFrame()
+            parts.append(table(["Debt", "Where", "Kind", "Severity", "Message"], [
+                [f, *(known.loc[f, ["where", "kind", "severity", "message"]] if f in known.index
+                      else ["", f.split(":", 1)[0], "", ""])] for f in changes.new[:NEW_DEBTS_LISTED]]))
             if len(changes.new) > NEW_DEBTS_LISTED:
                 parts.append(f"… and {len(changes.new) - NEW_DEBTS_LISTED} more.")
     parts.append("## The five questions")

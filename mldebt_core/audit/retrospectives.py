@@ -82,8 +82,8 @@ class ActionProgress:
 @dataclass(frozen=True)
 class Changes:
     """What changed between a retrospective and now."""
-    new: pd.DataFrame
-    """debts open now that were not open then (found since, or reopened), worst first"""
+    new: list[str]
+    """ids of the debts open now that were not open then (found since, or reopened), worst first"""
     paid_down: list[str]
     """ids of debts open then and paid down since: no longer found, or triaged fixed"""
     credits: dict[str, int]
@@ -138,34 +138,47 @@ def last_retrospective(store: Store, system: str) -> Retrospective | None:
     return None if latest.empty else load_retrospective(store, int(latest["id"].iloc[0]))
 
 
-def action_progress(retrospective: Retrospective, debts: pd.DataFrame) -> list[ActionProgress]:
-    """How far each of the retrospective's actions got, judged on its linked debts in `debts` (the ranked list
-    now, `debts.system_debts`): a debt still found and not triaged fixed is not paid down."""
-    unpaid = _unpaid(debts)
+@dataclass(frozen=True)
+class DebtState:
+    """The debts at a moment, as a retrospective compares them."""
+    open: tuple[str, ...]
+    """ids of the open debts, worst first"""
+    unpaid: frozenset[str]
+    """ids of the debts not paid down: found and not triaged fixed (an accepted debt is kept, not paid)"""
+
+    @classmethod
+    def now(cls, debts: pd.DataFrame) -> "DebtState":
+        """From the ranked list now (`debts.system_debts`); a debt the team triaged fixed counts as paid down,
+        though the Debts page still shows it while the scan detects it."""
+        return cls(tuple(debts.loc[debts["status"] == "open", "finding_id"]),
+                   frozenset(debts.loc[debts["status"] != "fixed", "finding_id"]))
+
+    @classmethod
+    def at(cls, retrospective: Retrospective) -> "DebtState":
+        """As a retrospective recorded them when it was held."""
+        return cls(retrospective.open_debts, frozenset(retrospective.open_debts))
+
+
+def action_progress(retrospective: Retrospective, state: DebtState) -> list[ActionProgress]:
+    """How far each of the retrospective's actions got, judged on its linked debts in `state`."""
     progress = []
     for action in retrospective.actions:
-        open_now = tuple(f for f in action.findings if f in unpaid)
+        open_now = tuple(f for f in action.findings if f in state.unpaid)
         verdict = ("no evidence linked" if not action.findings else "not yet" if len(open_now) == len(action.findings)
                    else "partly paid down" if open_now else "paid down")
         progress.append(ActionProgress(action, verdict, open_now))
     return progress
 
 
-def changes_since(retrospective: Retrospective, debts: pd.DataFrame) -> Changes:
-    """New and paid-down debts since the retrospective, and the paid-down ones credited by their kind (which every
-    stable id names before its ':', so a debt that no longer exists still has it)."""
+def changes_since(retrospective: Retrospective, state: DebtState) -> Changes:
+    """New and paid-down debts between the retrospective and `state`, and the paid-down ones credited by their
+    kind (which every stable id names before its ':', so a debt that no longer exists still has it)."""
     then = set(retrospective.open_debts)
-    new = debts[(debts["status"] == "open") & ~debts["finding_id"].isin(then)].reset_index(drop=True)
-    paid_down = sorted(then - _unpaid(debts))
+    paid_down = sorted(then - state.unpaid)
     credits: dict[str, int] = {}
     for finding_id in paid_down:
         credit = CREDITS.get(finding_id.split(":", 1)[0])
         if credit:
             credits[credit] = credits.get(credit, 0) + 1
-    return Changes(new, paid_down, dict(sorted(credits.items(), key=lambda item: (-item[1], item[0]))))
-
-
-def _unpaid(debts: pd.DataFrame) -> set[str]:
-    """Ids of the debts not paid down: all but those the team triaged fixed (the Debts page still shows those
-    while the scan detects them); an accepted debt is kept, not paid."""
-    return set(debts.loc[debts["status"] != "fixed", "finding_id"])
+    return Changes([f for f in state.open if f not in then], paid_down,
+                   dict(sorted(credits.items(), key=lambda item: (-item[1], item[0]))))

@@ -16,8 +16,10 @@ _PARTS = (("scans", "list(id ORDER BY id)"), ("log_files", "list(id ORDER BY id)
 
 
 _AUDIT_PARTS = (("analysis_findings", "max(recorded_at)"), ("analysis_findings", "count(*)"),
-                ("triage_events", "count(*)"))
-"""what else the audit reads: the recorded findings, and the triage (append-only, so its count is its state)"""
+                ("triage_events", "count(*)"), ("checklist_answers", "count(*)"), ("test_score_answers", "count(*)"),
+                ("retrospectives", "count(*)"))
+"""what else the audit reads: the recorded findings, and the team's triage, answers and retrospectives (each
+append-only, so its count is its state)"""
 
 
 def system_version(store: Store, system: str) -> str:
@@ -27,7 +29,8 @@ def system_version(store: Store, system: str) -> str:
 
 
 def audit_version(store: Store, system: str) -> str:
-    """The system's version and the state of its recorded findings and triage: the key of what the audit shows."""
+    """The system's version and the state of its recorded findings, triage, answers and retrospectives: the key
+    of what the audit shows."""
     with store.cursor() as cursor:
         return system_version(store, system) + repr([
             cursor.execute(f"SELECT {state} FROM {table} WHERE system = ?", [system]).fetchone()[0]

@@ -7,7 +7,7 @@ import pytest
 
 from mldebt_core.audit import retrospectives as retro
 from mldebt_core.audit.retrospective_report import retrospective_markdown
-from mldebt_core.audit.retrospectives import ActionItem, RetrospectiveError, last_retrospective
+from mldebt_core.audit.retrospectives import ActionItem, DebtState, RetrospectiveError, last_retrospective
 
 SYSTEM = "toy"
 THEN = ["unstable_data_dependency:1", "dead_experimental_codepath:1", "reproducibility_debt:1", "glue_code:1",
@@ -49,7 +49,7 @@ def test_each_action_is_judged_on_its_linked_debts(held):
                  "glue_code:1": "open",  # the dead code is gone, the glue is not
                  "reproducibility_debt:1": "fixed",  # triaged fixed: paid down
                  "monitoring_gap:1": "accepted"})
-    progress = retro.action_progress(last_retrospective(held, SYSTEM), now)
+    progress = retro.action_progress(last_retrospective(held, SYSTEM), DebtState.now(now))
     verdicts = [(p.action.owner, p.verdict, p.open_findings) for p in progress]
     assert verdicts == [("ana", "not yet", ("unstable_data_dependency:1",)),
                         ("bo", "partly paid down", ("glue_code:1",)),
@@ -60,8 +60,8 @@ def test_each_action_is_judged_on_its_linked_debts(held):
 def test_new_and_paid_down_debts_since_and_their_credit(held):
     now = debts({"fixed_threshold:9": "open", "unstable_data_dependency:1": "open", "glue_code:1": "open",
                  "reproducibility_debt:1": "fixed", "monitoring_gap:1": "accepted", "process_debt:7": "accepted"})
-    changes = retro.changes_since(last_retrospective(held, SYSTEM), now)
-    assert changes.new["finding_id"].tolist() == ["fixed_threshold:9"]  # an accepted newcomer is not news
+    changes = retro.changes_since(last_retrospective(held, SYSTEM), DebtState.now(now))
+    assert changes.new == ["fixed_threshold:9"]  # an accepted newcomer is not news
     assert changes.paid_down == ["dead_experimental_codepath:1", "reproducibility_debt:1"]  # accepted is kept, not paid
     assert changes.credits == {"complexity reduced": 1, "reproducibility improved": 1}
 
@@ -88,13 +88,15 @@ def test_the_markdown_report_tells_progress_changes_scores_and_actions(held):
                              "bo", [ActionItem("Learn the threshold", "ana", None, "q3", ("fixed_threshold:9",))])
     second = last_retrospective(held, SYSTEM)
     questions = {"q1": "How easily can a new approach be tested?", "q2": "What is the closure?"}
-    text = retrospective_markdown(second, questions, {"q1": 2, "q2": None}, first, retro.action_progress(first, now),
-                                  retro.changes_since(first, now))
+    state = DebtState.now(now)
+    text = retrospective_markdown(second, questions, {"q1": 2, "q2": None}, first, retro.action_progress(first, state),
+                                  retro.changes_since(first, state), now)
     assert text.startswith(f"# Retrospective of toy, {second.held_at:%Y-%m-%d}")
     assert f"## Since the last retrospective ({first.held_at:%Y-%m-%d})" in text
     assert "| Pin the events export | ana | 2026\\-12\\-20 | not yet | unstable\\_data\\_dependency:1 |" in text
     assert "**Paid down:** 2 debt(s) (complexity reduced: 1; reproducibility improved: 1)." in text
-    assert "| churn/score\\.py:12 | fixed\\_threshold | high | threshold \\*0\\.7\\* in code |" in text
+    assert ("| fixed\\_threshold:9 | churn/score\\.py:12 | fixed\\_threshold | high | threshold \\*0\\.7\\* in code |"
+            in text)
     assert "| q1 | How easily can a new approach be tested? | 2/4 | 3/4 |" in text
     assert "| q2 | What is the closure? | – | – |" in text
     assert "| Learn the threshold | ana |  | q3 | fixed\\_threshold:9 |" in text
