@@ -583,3 +583,58 @@ class LogIngestSettings:
 
 
 DEFAULT_LOG_INGEST_SETTINGS = LogIngestSettings()
+
+
+@dataclass(frozen=True)
+class ChecklistSettings:
+    """The audit's scores (docs/checklist.md): the paper's five questions, each scored 0-4 as the number of its four
+    criteria the evidence shows met, and the evidence rules of the ML Test Score. Scan findings count only at or
+    above FindingsViewSettings.min_confidence, as on the pages."""
+
+    max_experiment_findings_per_kloc: float = 2.0
+    """findings per thousand Python statement lines (a smaller repository counts as one thousand); q1's
+    'experimental paths and configuration cleaned up' holds while the prototype, dead experimental codepath and
+    configuration debt findings together are at most this dense."""
+
+    min_resolved_share: float = 0.9
+    """share of the scan's data accesses (0-1); q2's 'every data access resolved' holds when at least this share
+    has a fully resolved location (the rest are partly or not known before run time)."""
+
+    max_shared_model_inputs: int = 0
+    """upstream data artifacts; q4's 'models do not share inputs' holds when no two model artifacts of the scan
+    have more than this many upstream data artifacts in common (and no entanglement finding is open)."""
+
+    max_mde: float = 0.03
+    """label-rate points (0-1); q3's 'the holdout detects small changes' holds when the holdout's minimum detectable
+    effect on the label rate (held FeedbackSettings.mde_windows windows, at FeedbackSettings.mde_power) is at most
+    this: under half the sample's loop of 8 points, the size of an ordinary model change."""
+
+    min_sourced_features: float = 1.0
+    """share of the log's features (0-1); q3's 'monitoring covers the system' needs at least this share declared
+    with its scanned source (up-stream producers), beside an action limit and no scan monitoring_gap."""
+
+    max_config_findings_per_kloc: float = 1.0
+    """configuration debt findings per thousand Python statement lines (a smaller repository counts as one
+    thousand); q5's 'clear configuration' holds at most this dense."""
+
+    max_dead_share: float = 0.05
+    """share of statement lines (0-1); q5's 'healthy code' needs dead lines (dead branches, unreferenced and
+    commented-out code) at most this share of the code."""
+
+    min_test_share: float = 0.1
+    """test statement lines per production statement line; q5's 'healthy code' needs at least this many."""
+
+    min_doc_lines_per_kloc: float = 50.0
+    """lines of documentation per thousand Python statement lines (a smaller repository counts as one thousand);
+    q5's 'documented' needs a README at the root and at least this many."""
+
+    doc_languages: tuple[str, ...] = ("Markdown", "reStructuredText")
+    """languages of the scan's files (as the scan names them) that count as documentation."""
+
+    repeated_runs: int = 2
+    """occasions; an ML Test Score test that mldebt runs on stored data earns its full point (automated and run
+    repeatedly) once that data was stored on at least this many occasions (log files ingested, ablation runs of
+    one table and target), half a point (run once, its results documented here) before."""
+
+
+DEFAULT_CHECKLIST_SETTINGS = ChecklistSettings()
