@@ -18,6 +18,7 @@ system, scan_id = ui.require_selection()
 st.title("Debts")
 st.caption(f"{ui.plain(system)} · " + (f"scan #{scan_id}" if scan_id else "no scan yet") + " · ranked by severity × "
            "confidence × reach (artifacts that depend on it) × age (since first seen)")
+ui.show_outcome(audit.TRIAGE_OUTCOME, keep=False)
 floor = ui.confidence_floor(0, key="debts_unconfident")
 debts = audit.ranked(system, scan_id, floor)
 if debts.empty:

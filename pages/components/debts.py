@@ -14,6 +14,9 @@ from mldebt_core.taxonomy import KINDS
 from pages.components import common as ui
 
 STATUS_LABELS = {"open": "Open", "accepted": "Accepted", "wont_fix": "Won't fix", "fixed": "Fixed"}
+TRIAGE_OUTCOME = "triage_outcome"
+"""session key of the last saved triage: shown once, at the top of the page, since a triaged debt may leave the
+filtered list and its form"""
 
 
 @ui.cached()
@@ -47,7 +50,6 @@ def card(rank: int, debt: pd.Series) -> None:
 def triage_form(system: str, debt: pd.Series) -> None:
     """Status, owner and note of one debt; accepting or not fixing needs the note as its reason."""
     key = f"triage_{debt['finding_id']}"
-    outcome = f"{key}_outcome"
     with st.form(key):
         status = st.radio("Status", STATUSES, index=STATUSES.index(debt["status"]), horizontal=True,
                           format_func=STATUS_LABELS.get, key=f"{key}_status")
@@ -59,8 +61,8 @@ def triage_form(system: str, debt: pd.Series) -> None:
             try:
                 set_triage(ui.store(), system, debt["finding_id"], status, owner, note, author)
             except MldebtError as error:
-                ui.remember(outcome, error=error)
+                st.error(ui.plain(str(error)))
             else:
-                ui.remember(outcome, success=f"Saved: {STATUS_LABELS[status]}" + (f", owner {owner}" if owner else ""))
+                ui.remember(TRIAGE_OUTCOME, success=f"Saved: {STATUS_LABELS[status]}"
+                            + (f", owner {owner}" if owner else "") + f" ({debt['where']}, {debt['kind']})")
                 st.rerun()  # the list above was drawn before the save
-    ui.show_outcome(outcome, keep=False)

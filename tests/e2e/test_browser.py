@@ -180,6 +180,44 @@ def test_a_link_opened_first_on_a_fresh_server_shows_the_whole_app(browser, tmp_
         context.close()
 
 
+def test_triage_a_top_debt_and_hold_a_retrospective(page):
+    """The audit's main flow: the Overview opens on the ranked debts, a debt is triaged on the Debts page, then a
+    retrospective is held, saved with an action item and offered as Markdown."""
+    page.goto("/")
+    settled(page, "Overview")
+    expect(page.get_by_role("heading", name="Top 10 debts")).to_be_visible()
+    expect(page.get_by_text("Next step:").first).to_be_visible()
+    screenshot(page, "overview.png", 2600)
+
+    open_page(page, "Debts")
+    page.get_by_role("radiogroup", name="Status").get_by_text("Won't fix").click()
+    page.get_by_role("textbox", name="Owner").fill("ana")
+    page.get_by_role("button", name="Save triage").click()
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text("give the reason as the note")
+    page.get_by_role("textbox", name="Note").fill("documented kill switch, kept on purpose")
+    page.get_by_role("button", name="Save triage").click()
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Saved: Won't fix, owner ana")
+    settled(page, "Debts")
+    screenshot(page, "debts.png", 1900)
+
+    open_page(page, "Retrospective")
+    expect(page.get_by_text("first retrospective")).to_be_visible()
+    page.get_by_role("textbox", name="Action", exact=True).fill("Break the prediction feedback loop")
+    page.get_by_role("textbox", name="Owner", exact=True).fill("bo")
+    page.get_by_role("button", name="Add", exact=True).click()
+    settled(page, "Retrospective")
+    expect(page.get_by_text("No action item yet")).to_have_count(0)  # the grid lists it (drawn on a canvas)
+    page.get_by_role("textbox", name="Notes").fill("pay the loop down first")
+    page.get_by_role("textbox", name="Held by").fill("ana")
+    page.get_by_role("button", name="Save the retrospective").click()
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("with 1 action item")
+    settled(page, "Retrospective")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as Markdown").click()
+    text = Path(download.value.path()).read_text()
+    assert text.startswith(f"# Retrospective of {SAMPLE_SYSTEM}") and "Break the prediction feedback loop" in text
+
+
 def test_dependencies_graph_renders(page):
     page.goto("/")
     settled(page, "Overview")
