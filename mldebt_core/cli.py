@@ -13,7 +13,8 @@ from mldebt_core import __version__
 from mldebt_core.commands.common import ExitCode
 from mldebt_core.errors import MldebtError
 
-COMMAND_GROUPS: tuple[str, ...] = ("scans", "app", "logs", "monitoring", "limits", "feedback", "ablation", "debts")
+COMMAND_GROUPS: tuple[str, ...] = ("scans", "app", "logs", "monitoring", "limits", "feedback", "ablation", "debts",
+                                   "checklist")
 """modules of mldebt_core.commands, each adding its subcommands, in the order --help lists them: scans in, the
 dashboard, logs in, what they show (drift, bias, limits, producers, feedback loops), then feature ablation"""
 
