@@ -21,6 +21,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
+from mldebt_core.markdown import escape
 from mldebt_core.samples import load_sample
 from mldebt_core.store import Store, ingest_scan
 
@@ -215,7 +216,8 @@ def test_triage_a_top_debt_and_hold_a_retrospective(page):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download as Markdown").click()
     text = Path(download.value.path()).read_text()
-    assert text.startswith(f"# Retrospective of {SAMPLE_SYSTEM}") and "Break the prediction feedback loop" in text
+    assert text.startswith(f"# Retrospective of {escape(SAMPLE_SYSTEM)}")
+    assert "| Break the prediction feedback loop | bo |" in text
 
 
 def test_dependencies_graph_renders(page):
