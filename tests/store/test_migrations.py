@@ -145,8 +145,17 @@ def _rows(store: Store, table, scan_id: int) -> list[tuple]:
     return [tuple(json.loads(v) if name == "evidence" else v for name, v in zip(names, row)) for row in rows]
 
 
+def _as_v3(document: ScanDocument) -> ScanDocument:
+    """The document as scan schema v3 had it, the only kind a version-5 database can hold: no excerpts."""
+    def bare(finding):
+        return finding.model_copy(update={"excerpt": None})
+    return document.model_copy(update={
+        "findings": [bare(f) for f in document.findings],
+        "suppressed": [s.model_copy(update={"finding": bare(s.finding)}) for s in document.suppressed]})
+
+
 def test_a_version_5_database_gets_the_rows_of_what_scan_schema_3_added(tmp_path):
-    documents = [load_scan(SAMPLE_BYTES), load_scan(as_bytes(answered_scan()))]
+    documents = [_as_v3(load_scan(SAMPLE_BYTES)), _as_v3(load_scan(as_bytes(answered_scan())))]
     _write_old_database(tmp_path / "v5.duckdb", documents, version=5)
     with Store(tmp_path / "fresh.duckdb") as fresh:  # what this mldebt stores for the same documents
         for number, document in enumerate(documents, start=1):
@@ -170,5 +179,24 @@ def test_a_version_5_database_gets_the_rows_of_what_scan_schema_3_added(tmp_path
             answered_scan()["findings"][0]["id"]]
         assert [queries.scan_summary(store, 1)[key] for key in ("suppressed", "warnings", "not_analysed")] == [0, 0, 0]
         assert queries.projects(store, 1).empty and queries.suppressed_findings(store, 1).empty
-        again = ingest_scan(store, as_bytes(answered_scan()), "again.json")
+        again = ingest_document(store, documents[1], "again.json")
         assert (again.scan_id, again.created) == (2, False)
+
+
+def test_a_version_6_database_keeps_the_age_of_its_analysis_findings(tmp_path):
+    path = tmp_path / "v6.duckdb"
+    con = duckdb.connect(str(path))
+    for step in MIGRATIONS[:6]:
+        for statement in step:
+            con.execute(statement)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '6')")
+    for recorded_at in ("2026-01-05 10:00:00+00", "2026-02-01 10:00:00+00"):  # one finding recorded twice
+        con.execute("INSERT INTO analysis_findings (system, source, finding_id, kind, severity, location, message, "
+                    "evidence, recorded_at) VALUES ('s', 'monitoring', 'monitoring_gap:1', 'monitoring_gap', 'high', "
+                    "'feature:x', 'x drifted', '{}', ?)", [recorded_at])
+    con.close()
+    with Store(path) as store:
+        assert store.schema_version() == 7
+        first = store.query("SELECT system, finding_id, first_seen::DATE::VARCHAR FROM analysis_first_seen")
+        assert first == [("s", "monitoring_gap:1", "2026-01-05")]
+        assert store.table_counts()["triage_events"] == 0 and store.table_counts()["retrospectives"] == 0
