@@ -44,7 +44,8 @@ def card(rank: int, debt: pd.Series) -> None:
         st.markdown(f"**Next step:** {ui.plain(debt['next_step'])}")
         seen = "new" if not debt["age_days"] else f"first seen {int(debt['age_days'])} days ago"
         st.caption(f"score {debt['score']:.2f} · {int(debt['confidence'])}% confident · "
-                   f"{int(debt['reach'])} artifact(s) depend on it · {seen} · from the {debt['source']}")
+                   f"{int(debt['reach'])} artifact(s) depend on it · {seen} · "
+                   + ("from the scan" if debt["source"] == "scan" else f"from the {debt['source']} analysis"))
 
 
 def triage_form(system: str, debt: pd.Series) -> None:
