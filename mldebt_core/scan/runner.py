@@ -2,7 +2,9 @@
 
 Orchestration only: discover the files, collect each file's facts (read and parsed
 once, in parallel over the CPU cores), resolve them across files in this process,
-run every registered repository analysis, and assemble the document.
+run every registered repository analysis, and assemble the document. Every scan ends in
+`finalised`: the repository's suppressions, then each finding's excerpt (the lines it cites,
+from the text collection read: no file is opened twice).
 
 A monorepo (`resolve/projects.py`) is scanned project by project: every file is collected
 in the one pass, under its path in its project; each project is resolved and analysed as a
@@ -27,6 +29,7 @@ from mldebt_core.scan.analyse import REPO_ANALYSES, config_debt, dead_code, glue
 from mldebt_core.scan.analyse.analysis import Analysis
 from mldebt_core.scan.analyse.suppress import answer_back
 from mldebt_core.scan.collect.code_facts import CodeFacts
+from mldebt_core.scan.collect.excerpts import Excerpts
 from mldebt_core.scan.collect.file_facts import FileResult, collect_file
 from mldebt_core.scan.collect.notebooks import cell_of
 from mldebt_core.scan.collect.walk import PYTHON_LANGUAGES, RepoFile, discover
@@ -37,6 +40,7 @@ from mldebt_core.scan.resolve.repo_info import RepoConfig, git_identity, repo_co
 from mldebt_core.scan.schema import (
     CodeHealth,
     FileEntry,
+    Finding,
     LanguageStats,
     Module,
     Project,
@@ -68,16 +72,33 @@ def scan_repository(root: str | os.PathLike, system: str | None = None,
     files = [file for file in discovery.files if not config.excluded(file.path)]
     system = system or root.resolve().name
     if projects := find_projects(root, files, discovery.marker_dirs):
-        return _scan_projects(root, files, projects, config, system, settings, progress)
-    results = _collect_all(files, settings, progress)
-    repo = resolve_repository(root, results, config.consumers, settings)
-    analyses = [analyse(repo) for analyse in REPO_ANALYSES]
-    return answer_back(assemble(repo, analyses, system), config, repo)
+        document, config, repo = _scan_projects(root, files, projects, config, system, settings, progress)
+    else:
+        results = _collect_all(files, settings, progress)
+        repo = resolve_repository(root, results, config.consumers, settings)
+        document = assemble(repo, [analyse(repo) for analyse in REPO_ANALYSES], system)
+    return finalised(document, config, repo)
+
+
+def finalised(document: ScanDocument, config: RepoConfig, repo: RepoFacts) -> ScanDocument:
+    """The last step of every scan, on findings with their final ids, paths, cells and projects: the repository's
+    suppressions applied (`answer_back`), then each finding, kept or suppressed, given the code lines it cites
+    from the texts collection read (`collect/excerpts.py`)."""
+    document = answer_back(document, config, repo)
+    excerpts = Excerpts.of_results(repo.results)
+
+    def cited(finding: Finding) -> Finding:
+        return finding.model_copy(update={"excerpt": excerpts.of(finding.file, finding.line, finding.cell)})
+
+    return document.model_copy(update={
+        "findings": [cited(f) for f in document.findings],
+        "suppressed": [s.model_copy(update={"finding": cited(s.finding)}) for s in document.suppressed]})
 
 
 def _scan_projects(root: Path, files: list[RepoFile], projects: list[ProjectRoot], config: RepoConfig, system: str,
-                   settings: ScanSettings, progress: Progress | None) -> ScanDocument:
-    """A monorepo: each project scanned as a repository of its own, its files collected with all the others."""
+                   settings: ScanSettings, progress: Progress | None) -> tuple[ScanDocument, RepoConfig, RepoFacts]:
+    """A monorepo: each project scanned as a repository of its own, its files collected with all the others; the
+    merged document, with the repository's configuration and facts joined over the projects for `finalised`."""
     paths = [p.path for p in projects]
     folders = {p.path: p.folder for p in projects}
     configs = {p: config if p == ROOT else repo_config(folders[p]) for p in paths}
@@ -109,7 +130,7 @@ def _scan_projects(root: Path, files: list[RepoFile], projects: list[ProjectRoot
         "configs": config.configs, "config_reads": config.config_reads,
         "findings": sorted_findings([*(f for f in document.findings if f.kind not in JOINED_KINDS), *joined]),
         "code_health": document.code_health.model_copy(update={"glue_share": glue_share, **dead.code_health})}))
-    return answer_back(document, whole_config, whole)
+    return document, whole_config, whole
 
 
 def _collect_all(files, settings: ScanSettings, progress: Progress | None) -> list[FileResult]:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 Severity = Literal["low", "medium", "high", "critical"]
 AccessMode = Literal["read", "write"]
@@ -137,8 +137,11 @@ class Finding(_Model):
                                                           "its findings judged real debt on a labelled corpus.")
     project: str | None = Field(None, description="Path of the project it belongs to when the repository holds "
                                                  "several; null otherwise.")
-    excerpt: str | None = Field(None, description="The cited code lines around `line` (a few lines), as the "
-                                                 "scan read them; null without a line or in older scans.")
+    excerpt: str | None = Field(None, description="The cited lines as written: `line` with up to 2 lines before "
+                                                 "and after (in a notebook, within its cell), each cut to 160 "
+                                                 "characters ending in '…', joined by a line feed; null without "
+                                                 "a file and a line, when the scan read no text there, and in "
+                                                 "scans older than version 4.")
 
 
 class SuppressedFinding(_Model):
@@ -196,7 +199,7 @@ class Summary(_Model):
 
 
 class ScanDocument(_Model):
-    schema_version: Literal[3] = SCHEMA_VERSION
+    schema_version: Literal[4] = SCHEMA_VERSION
     tool: Tool
     repo: RepoIdentity
     summary: Summary
@@ -229,6 +232,7 @@ def migrate(document: dict) -> dict:
     the notebook.
     v2 -> v3: binary files were listed as skipped; they become files not analysed. Projects,
     warnings and suppressed findings did not exist (one project, none of either).
+    v3 -> v4: findings had no excerpt; it stays null (the code they cite is not in the document).
     """
     version = document.get("schema_version")
     if version == 1:
@@ -249,6 +253,9 @@ def migrate(document: dict) -> dict:
             if isinstance(summary, dict) and isinstance(summary.get("skipped"), int):
                 document["summary"] = {**summary, "skipped": summary["skipped"] - len(binary),
                                        "not_analysed": len(binary)}
+        version = 3
+    if version == 3:
+        document = {**document, "schema_version": 4}
     return document
 
 

@@ -56,6 +56,16 @@ def test_upstream_closure_answers_where_a_prediction_comes_from(demo):
     assert {"churn/ingest.py", "churn/features.py", "churn/train.py", "churn/score.py"} == set(scores.upstream_code)
 
 
+def test_every_planted_debt_with_a_line_quotes_its_code(demo):
+    for finding in demo.findings:
+        if finding.file is None or finding.line is None:
+            assert finding.excerpt is None, finding.id
+            continue
+        lines = (DEMO_REPO / finding.file).read_text().splitlines()
+        first = max(0, finding.line - 3)
+        assert finding.excerpt == "\n".join(lines[first:finding.line + 2]), finding.id
+
+
 def test_committed_demo_scan_is_current(demo):
     """Regenerate with: mldebt scan data/samples/demo_repo --system churn-system -o data/samples/demo_scan.json"""
     committed = json.loads(DEMO_SCAN.read_text())

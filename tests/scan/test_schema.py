@@ -52,6 +52,26 @@ def test_a_version_1_scan_still_loads():
     assert document.configs == [] and document.code_health.dead_lines is None
     assert [f.id for f in document.findings] == [f["id"] for f in json.loads(old)["findings"]]
     assert all(f.confidence == 100 for f in document.findings)
+    assert all(f.excerpt is None for f in document.findings)
+
+
+def test_a_version_3_scan_still_loads_with_no_excerpts():
+    """Version 3 is version 4 without the findings' excerpts: the sample as mldebt wrote it before them."""
+    current = json.loads(DEMO_SCAN.read_text())
+    assert any(f["excerpt"] for f in current["findings"])
+    old = {**current, "schema_version": 3,
+           "findings": [{k: v for k, v in f.items() if k != "excerpt"} for f in current["findings"]],
+           "suppressed": [{**s, "finding": {k: v for k, v in s["finding"].items() if k != "excerpt"}}
+                          for s in current["suppressed"]]}
+    document = load_scan(json.dumps(old))
+    assert document.schema_version == SCHEMA_VERSION == 4
+    assert [f.excerpt for f in document.findings] == [None] * len(current["findings"])
+    assert json.loads(document.model_dump_json(exclude={"schema_version"})) == {
+        **{k: v for k, v in current.items() if k != "schema_version"},
+        "findings": [{**f, "excerpt": None} for f in current["findings"]],
+        "suppressed": [{**s, "finding": {**s["finding"], "excerpt": None}} for s in current["suppressed"]]}
+    with pytest.raises(ValidationError, match="schema_version"):  # a v3 document is migrated, never taken as v4
+        ScanDocument.model_validate(old)
 
 
 def test_load_scan_rejects_what_is_not_a_scan():

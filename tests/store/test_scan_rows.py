@@ -42,7 +42,7 @@ def tiny_scan(name="tiny", commit="a" * 40) -> ScanDocument:
     """Four modules (listed out of alphabetical order), four import edges (one pair twice), a raw file made into
     features, a model trained on them, scores written by code; two findings and one unstable input."""
     return ScanDocument.model_validate({
-        "schema_version": 3, "tool": {"version": "test"},
+        "schema_version": 4, "tool": {"version": "test"},
         "repo": {"name": name, "commit": commit, "scanned_at": "2026-12-01T00:00:00Z"},
         "summary": {"files": 4, "python_files": 4, "lines": 40, "skipped": 0, "findings_by_kind": {},
                     "findings_by_severity": {}},

@@ -52,6 +52,13 @@ class FileResult:
     analysed nor skipped"""
     skipped_cells: tuple[Skip, ...] = ()
     """notebooks: cells that could not be analysed while the rest of the notebook was"""
+    text: str | None = None
+    """the file's text as read and decoded, kept for the findings' excerpts (`excerpts.py`) when collection found
+    facts in it (every line a finding cites comes from them); None for files not read, not decoded or with no
+    facts (data such as CSV or JSON Lines, which no finding quotes: it would only weigh on memory), and for
+    notebooks (see `cell_texts`)"""
+    cell_texts: tuple[tuple[int, str], ...] = ()
+    """notebooks: (cell number, source as written) of each code cell, for the findings' excerpts"""
 
 
 def collect_file(file: RepoFile, settings: ScanSettings) -> FileResult:
@@ -77,16 +84,19 @@ def collect_file(file: RepoFile, settings: ScanSettings) -> FileResult:
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
         return FileResult(file.path, language, lines, file.size, Skip("undecodable", str(error)[:200]))
     cells: tuple[Skip, ...] = ()
+    cell_texts: tuple[tuple[int, str], ...] = ()
     try:
         if language == "Jupyter Notebook":
-            facts, skip, cells = _notebook(file.path, file.absolute, text, settings)
+            facts, skip, cells, cell_texts = _notebook(file.path, file.absolute, text, settings)
         else:
             facts, skip = _facts(file.path, language, text, settings)
     except RecursionError:
         facts, skip = None, Skip("recursion_limit", "nesting too deep to analyse")
     if skip is None:
         facts = _text_detectors(file.path, language, text, facts)
-    return FileResult(file.path, language, lines, file.size, skip, facts, skipped_cells=cells)
+    return FileResult(file.path, language, lines, file.size, skip, facts, skipped_cells=cells,
+                      text=text if facts is not None and language != "Jupyter Notebook" else None,
+                      cell_texts=cell_texts)
 
 
 def _text_detectors(path: str, language: str, text: str, facts: CodeFacts | None) -> CodeFacts | None:
@@ -145,15 +155,15 @@ def _parse(path: str, text: str) -> tuple[ast.Module | None, Skip | None]:
         return None, Skip("recursion_limit", "nesting too deep to analyse")
 
 
-def _notebook(path: str, absolute: str, text: str,
-              settings: ScanSettings) -> tuple[CodeFacts | None, Skip | None, tuple[Skip, ...]]:
+def _notebook(path: str, absolute: str, text: str, settings: ScanSettings
+              ) -> tuple[CodeFacts | None, Skip | None, tuple[Skip, ...], tuple[tuple[int, str], ...]]:
     """A notebook's facts; when its source does not parse, each cell that does not parse alone is left out (as
-    Jupyter runs each cell on its own) and listed, and the rest is analysed."""
+    Jupyter runs each cell on its own) and listed, and the rest is analysed. Last, its code cells as written."""
     folder = os.path.dirname(absolute)
     try:
         notebook = read_notebook(text, committed=lambda script: os.path.isfile(os.path.join(folder, script)))
     except ValueError as error:
-        return None, Skip("bad_notebook", str(error)), ()
+        return None, Skip("bad_notebook", str(error)), (), ()
     source = notebook.source
     tree, skip = _parse(path, source)
     cells: tuple[Skip, ...] = ()
@@ -166,11 +176,11 @@ def _notebook(path: str, absolute: str, text: str,
                                for cell in notebook.cells) + "\n"
             tree, skip = _parse(path, source)
     if tree is None:
-        return None, skip, ()
+        return None, skip, (), ()
     facts = collect_python_facts(tree, path, settings, source, PYTHON_DETECTORS)
     facts.cells = notebook.starts
     _notebook_io(facts, notebook, path, {s.cell for s in cells})
-    return facts, None, cells
+    return facts, None, cells, tuple((cell.number, cell.written) for cell in notebook.cells)
 
 
 def _notebook_io(facts: CodeFacts, notebook: Notebook, path: str, skipped: set[int]) -> None:

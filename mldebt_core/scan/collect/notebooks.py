@@ -54,6 +54,7 @@ class NotebookCell:
     number: int  # all cells counted from 1, markdown included
     start: int  # first line of the cell in the joined source
     python: str  # the cell as Python, line for line
+    written: str = ""  # the cell's source as written in the notebook (what a finding's excerpt quotes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +119,7 @@ def read_notebook(text: str, committed: Callable[[str], bool] | None = None) -> 
             source = "".join(source)
         elif not isinstance(source, str):
             raise ValueError(f"not a Jupyter notebook: a cell's source is a {type(source).__name__}")
-        code_cells.append(NotebookCell(number, line, _cell_python(source, line, state)))
+        code_cells.append(NotebookCell(number, line, _cell_python(source, line, state), source))
         line += source.count("\n") + 1
     return Notebook(tuple(code_cells), tuple(state.sql), tuple(state.runs), tuple(state.folders))
 
