@@ -39,6 +39,7 @@ navigation = st.navigation([
     st.Page("pages/debts.py", title="Debts"),
     st.Page("pages/retrospective.py", title="Retrospective"),
     st.Page("pages/findings.py", title="Findings"),
+    st.Page("pages/checklist.py", title="Checklist"),
     st.Page("pages/dependencies.py", title="Dependencies"),
     st.Page("pages/monitoring.py", title="Monitoring"),
     st.Page("pages/feedback_loops.py", title="Feedback Loops"),

@@ -342,7 +342,7 @@ def score_questions(facts: Facts, answers: Mapping[str, Answer] | None = None,
         answer = answers.get(question_id)
         scored.append(QuestionScore(
             question_id, QUESTIONS[question_id], computed, int(answer.value) if answer else computed, evidence,
-            [e.missing for e in evidence if e.missing], answer))
+            list(dict.fromkeys(e.missing for e in evidence if e.missing)), answer))
     return Checklist(facts.system, facts.scan.scan_id if facts.scan else None, scored)
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mldebt_core.audit.answers import answer_question, question_answers
+from mldebt_core.audit.charts import checklist_figure
 from mldebt_core.audit.checklist import (
     QUESTIONS,
     FeedbackFacts,
@@ -89,7 +90,7 @@ def test_a_clean_scan_meets_its_criteria_and_names_the_analyses_it_lacks(store):
     assert unknown == [("q1", 3), ("q3", 0), ("q3", 1), ("q4", 3)]  # what the prediction log would answer
     for question, index in unknown:
         assert "mldebt ingest-log FILE --system toy" in criterion(result, question, index).missing
-    assert result.question("q3").missing == [criterion(result, "q3", 0).missing, criterion(result, "q3", 1).missing]
+    assert result.question("q3").missing == [criterion(result, "q3", 0).missing]  # both want the log: said once
     assert all(len([e for e in q.evidence if e.scored]) == 4 for q in result.questions)
 
 
@@ -261,3 +262,16 @@ def test_the_sample_system_is_scored_from_its_planted_debts(store):
     loops = criterion(result, "q4", 3)
     assert "treatment label rate has drifted" in loops.detail and loops.findings
     assert result.question("q5").missing and not result.question("q1").missing
+
+
+def test_the_chart_draws_each_score_hatched_where_the_team_answered(store):
+    stored(store)
+    answer_question(store, SYSTEM, "q2", 1, "the SQL jobs are not scanned", "ana")
+    facts = dataclasses.replace(gather_facts(store, SYSTEM), scan=None)
+    result = with_answers(score_questions(facts), question_answers(store, SYSTEM))  # no evidence but q2's answer
+    bars, computed = checklist_figure(result).data
+    assert list(bars.x) == [0, 1, 0, 0, 0] and list(bars.marker.pattern.shape) == ["", "/", "", "", ""]
+    assert list(bars.text) == ["no evidence", "1 (team)", "no evidence", "no evidence", "no evidence"]
+    assert list(computed.x) == [None] * 5
+    drawn = checklist_figure(checklist(store, SYSTEM)).data
+    assert list(drawn[0].x) == [3, 1, 2, 3, 4] and list(drawn[1].x) == [3, 4, 2, 3, 4]
