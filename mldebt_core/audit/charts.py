@@ -30,6 +30,7 @@ def checklist_figure(checklist: Checklist) -> go.Figure:
 
 
 def _label(score: int | None, overridden: bool) -> str:
+    """Beside a bar: whose score it is when the team's, or that there is none (the axis gives the value)."""
     if score is None:
         return "no evidence"
-    return f"{score} (team)" if overridden else str(score)
+    return "the team's answer" if overridden else ""

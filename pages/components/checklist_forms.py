@@ -10,7 +10,8 @@ from mldebt_core.audit.test_score import MLTestScore
 from mldebt_core.errors import MldebtError
 from pages.components.common import plain, remember, show_outcome, store
 
-MARKS = {True: "✅ met", False: "❌ not met", None: "❔ unknown"}
+MARKS = {True: ":green[**met**]", False: ":red[**not met**]", None: ":orange[**unknown**]"}
+"""a criterion's state, in Streamlit's colour markup (bundled, so it renders offline, unlike emoji fonts)"""
 WITHDRAW = "withdraw the team's answer"
 
 
@@ -24,9 +25,9 @@ def question(system: str, q: QuestionScore, author: str) -> None:
         st.caption(plain(f"The team's answer, by {q.answer.author} on {q.answer.recorded_at:%Y-%m-%d %H:%M}: "
                          f"{q.answer.reason}"))
     for e in q.evidence:
-        mark = MARKS[e.met] if e.scored else "· context"
+        mark = MARKS[e.met] if e.scored else ":gray[context]"
         ids = f" ({', '.join(e.findings)})" if e.findings else ""
-        st.markdown(f"- {mark} **{plain(e.criterion)}**: {plain(e.detail + ids)}")
+        st.markdown(f"- {mark} · **{plain(e.criterion)}**: {plain(e.detail + ids)}")
     for missing in q.missing:
         st.info(plain(f"Missing: {missing}"))
     with st.expander(f"Answer {q.id} as a team, and its history"):
@@ -48,8 +49,8 @@ def tests(score: MLTestScore) -> None:
     for column, section in zip(columns[1:], score.sections):
         column.metric(section.name, f"{section.score:g}", help="the sum of its seven tests")
     st.markdown(f"**{plain(score.band)}**")
-    rows = [{"section": section.name, "test": t.id, "title": t.title, "points": t.points, "source": t.source,
-             "computed": t.computed_points, "passed": {True: "yes", False: "no", None: ""}[t.passed],
+    rows = [{"test": t.id, "title": t.title, "points": t.points, "source": t.source,
+             "passed": {True: "yes", False: "no", None: ""}[t.passed], "computed": t.computed_points,
              "evidence": "; ".join(e.detail + (f" ({', '.join(e.findings)})" if e.findings else "")
                                    for e in t.evidence) or (f"missing: {t.missing}" if t.missing else ""),
              "rule": t.rule} for section in score.sections for t in section.tests]

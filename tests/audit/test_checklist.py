@@ -271,7 +271,8 @@ def test_the_chart_draws_each_score_hatched_where_the_team_answered(store):
     result = with_answers(score_questions(facts), question_answers(store, SYSTEM))  # no evidence but q2's answer
     bars, computed = checklist_figure(result).data
     assert list(bars.x) == [0, 1, 0, 0, 0] and list(bars.marker.pattern.shape) == ["", "/", "", "", ""]
-    assert list(bars.text) == ["no evidence", "1 (team)", "no evidence", "no evidence", "no evidence"]
+    assert list(bars.text) == ["no evidence", "the team's answer", "no evidence", "no evidence",
+                               "no evidence"]
     assert list(computed.x) == [None] * 5
     drawn = checklist_figure(checklist(store, SYSTEM)).data
     assert list(drawn[0].x) == [3, 1, 2, 3, 4] and list(drawn[1].x) == [3, 4, 2, 3, 4]
