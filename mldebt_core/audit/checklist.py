@@ -366,11 +366,6 @@ def _missing_log(facts: Facts) -> str:
             f"page (its monitoring and feedback-loop analyses then run with the defaults)")
 
 
-def _missing_ablation(facts: Facts) -> str:
-    return (f"an ablation run: `mldebt ablate TABLE --target COLUMN --system {facts.system}`, or the Feature "
-            f"Ablation page")
-
-
 def _unknown(criterion: str, source: str, missing: str, detail: str = "") -> Evidence:
     return Evidence(criterion, None, detail or f"not known: {missing.split(':')[0]} is missing", source,
                     missing=missing)
