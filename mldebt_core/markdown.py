@@ -7,14 +7,19 @@ into links.
 
 import re
 
-_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+"""characters that open markup anywhere in a line: emphasis, code, links, HTML, table cells, strike-through"""
+_LINE_START = re.compile(r"^(\d+(?=[.)])|(?=[#=+\-]))")
+"""what opens a heading, a list or a setext underline at the start of a line: escaped by a backslash before the
+marker (after the digits of an ordered list's number)"""
 _URL_SCHEME = re.compile(r"(?i)\b(https?|ftp|file)://")
 
 
 def escape(text: object) -> str:
-    """`text` as literal Markdown text on one line (newlines become spaces)."""
-    flat = " ".join(str(text).split())
-    return _URL_SCHEME.sub(lambda m: f"{m.group(1)}\u200b://", _SPECIALS.sub(r"\\\1", flat))
+    """`text` as literal Markdown text on one line (newlines become spaces); the rest of the text stays readable
+    as written (a '.' or '-' inside a name is left alone)."""
+    flat = _LINE_START.sub(r"\1\\", _INLINE.sub(r"\\\1", " ".join(str(text).split())))
+    return _URL_SCHEME.sub(lambda m: f"{m.group(1)}\u200b://", flat)
 
 
 def table(headers: list[str], rows: list[list[object]]) -> str:

@@ -7,7 +7,9 @@ from mldebt_core.markdown import escape, table
 
 
 def test_markup_in_names_stays_literal():
-    assert escape("*bold* _it_ `code` [x](y) <b>|") == r"\*bold\* \_it\_ \`code\` \[x\]\(y\) \<b\>\|"
+    assert escape("*bold* _it_ `code` [x](y) <b>|") == r"\*bold\* \_it\_ \`code\` \[x\](y) \<b\>\|"
+    assert [escape(t) for t in ["# title", "- item", "12. item", "+1", "churn-system v1.2", "2026-12-20"]] == [
+        r"\# title", r"\- item", r"12\. item", r"\+1", "churn-system v1.2", "2026-12-20"]
     assert escape("line one\nline two") == "line one line two"
     assert "https://" not in escape("see https://evil.example/x")  # no tracker autolinks it
 

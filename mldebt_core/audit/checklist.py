@@ -25,6 +25,7 @@ from mldebt_core.errors import MldebtError
 from mldebt_core.feedback.report import feedback_report
 from mldebt_core.logs.errors import NoLogError
 from mldebt_core.logs.summary import log_summary
+from mldebt_core.markdown import escape
 from mldebt_core.monitoring.limits import list_limits
 from mldebt_core.monitoring.producers import feature_sources
 from mldebt_core.monitoring.reference import profile_names
@@ -685,14 +686,14 @@ def checklist_markdown(checklist_: Checklist) -> str:
              "it.", ""]
     for q in checklist_.questions:
         lines += [f"### {q.id}. {q.question}", "", f"**Score: {_score_text(q.score)}** (computed: "
-                  f"{_score_text(q.computed_score)}" + (f"; the team's, by {md(q.answer.author)} on "
-                                                        f"{q.answer.recorded_at:%Y-%m-%d}: {md(q.answer.reason)}"
+                  f"{_score_text(q.computed_score)}" + (f"; the team's, by {escape(q.answer.author)} on "
+                                                        f"{q.answer.recorded_at:%Y-%m-%d}: {escape(q.answer.reason)}"
                                                         if q.answer else "") + ")", ""]
         for e in q.evidence:
             mark = "context" if not e.scored else {True: "met", False: "not met", None: "unknown"}[e.met]
             ids = f" ({', '.join(e.findings)})" if e.findings else ""
-            lines.append(f"- [{mark}] **{e.criterion}**: {md(e.detail)}{ids}")
-        lines += [""] + ([f"Missing: {md(m)}" for m in q.missing] + [""] if q.missing else [])
+            lines.append(f"- [{mark}] **{e.criterion}**: {escape(e.detail)}{ids}")
+        lines += [""] + ([f"Missing: {escape(m)}" for m in q.missing] + [""] if q.missing else [])
     return "\n".join(lines)
 
 
@@ -700,7 +701,4 @@ def _score_text(score: int | None) -> str:
     return "none" if score is None else f"{score}/{MAX_SCORE}"
 
 
-def md(text: str) -> str:
-    """User and finding text on one Markdown line (and in a table cell)."""
-    return " ".join(str(text).split()).replace("|", "\\|")
 

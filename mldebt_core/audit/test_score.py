@@ -20,9 +20,9 @@ from mldebt_core.audit.checklist import (
     checklist_dict,
     checklist_markdown,
     gather_facts,
-    md,
     score_questions,
 )
+from mldebt_core.markdown import escape
 from mldebt_core.settings import DEFAULT_CHECKLIST_SETTINGS, DEFAULT_DRIFT_SETTINGS, ChecklistSettings
 from mldebt_core.store import Store
 
@@ -410,7 +410,7 @@ def scores_dict(scores: AuditScores) -> dict:
 def scores_markdown(scores: AuditScores) -> str:
     """Both scores as one Markdown document."""
     score = scores.test_score
-    lines = [f"# Audit of {md(scores.checklist.system)}", "", checklist_markdown(scores.checklist),
+    lines = [f"# Audit of {escape(scores.checklist.system)}", "", checklist_markdown(scores.checklist),
              "## The ML Test Score", "",
              f"**Final score: {score.score:g}** (the lowest section's): {score.band}", "",
              "Each test: 0, 0.5 (done by hand, results documented) or 1 (automated, run repeatedly).", ""]
@@ -419,8 +419,8 @@ def scores_markdown(scores: AuditScores) -> str:
                   "| --- | --- | --- | --- | --- |"]
         for t in section.tests:
             passed = {True: "yes", False: "no", None: ""}[t.passed]
-            evidence = "; ".join(md(e.detail) + (f" ({', '.join(e.findings)})" if e.findings else "")
-                                 for e in t.evidence) or (md(t.missing) if t.missing else "")
-            lines.append(f"| {t.id} {md(t.title)} | {t.points:g} | {t.source} | {passed} | {evidence} |")
+            evidence = "; ".join(escape(e.detail) + (f" ({', '.join(e.findings)})" if e.findings else "")
+                                 for e in t.evidence) or (escape(t.missing) if t.missing else "")
+            lines.append(f"| {t.id} {escape(t.title)} | {t.points:g} | {t.source} | {passed} | {evidence} |")
         lines.append("")
     return "\n".join(lines)

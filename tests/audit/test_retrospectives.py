@@ -93,10 +93,10 @@ def test_the_markdown_report_tells_progress_changes_scores_and_actions(held):
                                   retro.changes_since(first, state), now)
     assert text.startswith(f"# Retrospective of toy, {second.held_at:%Y-%m-%d}")
     assert f"## Since the last retrospective ({first.held_at:%Y-%m-%d})" in text
-    assert "| Pin the events export | ana | 2026\\-12\\-20 | not yet | unstable\\_data\\_dependency:1 |" in text
+    assert "| Pin the events export | ana | 2026-12-20 | not yet | unstable\\_data\\_dependency:1 |" in text
     assert "**Paid down:** 2 debt(s) (complexity reduced: 1; reproducibility improved: 1)." in text
-    assert ("| fixed\\_threshold:9 | churn/score\\.py:12 | fixed\\_threshold | high | threshold \\*0\\.7\\* in code |"
-            in text)
+    new_debt = "| fixed\\_threshold:9 | churn/score.py:12 | fixed\\_threshold | high | threshold \\*0.7\\* in code |"
+    assert new_debt in text
     assert "| q1 | How easily can a new approach be tested? | 2/4 | 3/4 |" in text
     assert "| q2 | What is the closure? | – | – |" in text
     assert "| Learn the threshold | ana |  | q3 | fixed\\_threshold:9 |" in text
