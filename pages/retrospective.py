@@ -58,9 +58,7 @@ step = st.segmented_control("Question", list(QUESTIONS), default="q1", format_fu
 open_now = debts[debts["status"] == "open"]
 labels = {f: audit.label(int(r), d) for f, r, (_, d) in zip(open_now["finding_id"], open_now["rank"],
                                                             open_now.iterrows())}
-for q in scored.questions:  # every question's score is kept in the session while another one is shown
-    st.session_state.setdefault(f"retro_score_{q.id}", q.score if q.score is not None else meeting.UNSCORED)
-team_scores = {q.id: st.session_state[f"retro_score_{q.id}"] for q in scored.questions}
+team_scores = meeting.team_scores(scored)
 if step:
     team_scores[step] = meeting.question(scored.question(step))
     meeting.action_form(step, labels)
@@ -73,13 +71,12 @@ record = st.checkbox("Also record the team's scores as the checklist's answers",
                      help="A score that differs from the evidence's then overrides it on the Checklist page, with "
                           "this retrospective as its reason.")
 if st.button("Save the retrospective", type="primary", key="retro_save"):
-    scores = {qid: (None if score == meeting.UNSCORED else int(score)) for qid, score in team_scores.items()}
     try:
-        saved = save_retrospective(store, system, scan_id, list(now.open), scores, notes, author, actions)
+        saved = save_retrospective(store, system, scan_id, list(now.open), team_scores, notes, author, actions)
         if record:
             for q in scored.questions:
-                if scores[q.id] is not None and scores[q.id] != q.score:
-                    answer_question(store, system, q.id, scores[q.id], f"retrospective #{saved}", author)
+                if team_scores[q.id] is not None and team_scores[q.id] != q.score:
+                    answer_question(store, system, q.id, team_scores[q.id], f"retrospective #{saved}", author)
     except MldebtError as error:
         st.error(ui.plain(str(error)))
     else:

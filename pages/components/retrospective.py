@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from mldebt_core.audit.checklist import QuestionScore
+from mldebt_core.audit.checklist import Checklist, QuestionScore
 from mldebt_core.audit.retrospectives import ActionItem, DebtState, Retrospective, action_progress, changes_since
 from pages.components import common as ui
 
@@ -51,10 +51,22 @@ def question(q: QuestionScore) -> int | None:
                  hide_index=True, key=f"retro_evidence_{q.id}")
     for missing in q.missing:
         st.warning(ui.plain(missing))
-    options = [UNSCORED, 0, 1, 2, 3, 4]
-    start = q.score if q.score is not None else UNSCORED
-    picked = st.select_slider("The team's score", options, value=start, key=f"retro_score_{q.id}")
+    picked = st.select_slider("The team's score", [UNSCORED, 0, 1, 2, 3, 4], key=_score_key(q.id))
     return None if picked == UNSCORED else int(picked)
+
+
+def team_scores(checklist: Checklist) -> dict[str, int | None]:
+    """The team's score of every question so far in this meeting: the checklist's score until the team moves its
+    slider (kept in the session while another question is shown)."""
+    scores = {}
+    for q in checklist.questions:
+        picked = st.session_state.setdefault(_score_key(q.id), UNSCORED if q.score is None else q.score)
+        scores[q.id] = None if picked == UNSCORED else int(picked)
+    return scores
+
+
+def _score_key(question_id: str) -> str:
+    return f"retro_score_{question_id}"
 
 
 def action_form(question_id: str, debt_labels: dict[str, str]) -> None:

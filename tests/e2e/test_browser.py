@@ -162,7 +162,7 @@ def test_overview_of_the_sample_system(page):
     expect(page.get_by_text(f"{SAMPLE_SYSTEM} · scan #1")).to_be_visible()
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
     page.wait_for_timeout(1000)  # plotly's entry transition
-    screenshot(page, "overview.png", 1500)
+    screenshot(page, "overview.png", 2600)
 
 
 def test_a_link_opened_first_on_a_fresh_server_shows_the_whole_app(browser, tmp_path):
@@ -188,7 +188,6 @@ def test_triage_a_top_debt_and_hold_a_retrospective(page):
     settled(page, "Overview")
     expect(page.get_by_role("heading", name="Top 10 debts")).to_be_visible()
     expect(page.get_by_text("Next step:").first).to_be_visible()
-    screenshot(page, "overview.png", 2600)
 
     open_page(page, "Debts")
     page.get_by_role("radiogroup", name="Status").get_by_text("Won't fix").click()
@@ -213,6 +212,7 @@ def test_triage_a_top_debt_and_hold_a_retrospective(page):
     page.get_by_role("button", name="Save the retrospective").click()
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("with 1 action item")
     settled(page, "Retrospective")
+    screenshot(page, "retrospective.png", 2200)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download as Markdown").click()
     text = Path(download.value.path()).read_text()
