@@ -21,7 +21,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 
 TARGET_SECONDS = 2.0
-PAGES = ["overview.py", "debts.py", "checklist.py", "retrospective.py", "findings.py", "dependencies.py", "scans.py"]  # pages/ files to time
+PAGES = ["overview.py", "debts.py", "checklist.py", "retrospective.py", "findings.py", "dependencies.py",
+         "scans.py"]  # pages/ files to time
 
 
 def time_pages(repeat: int) -> dict[str, list[float]]:

@@ -24,18 +24,10 @@ from mldebt_core.samples import load_sample
 from mldebt_core.settings import ChecklistSettings
 from mldebt_core.store import ingest_scan
 from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings
+from tests.audit.toy_lineage import ARTIFACTS, RAW
 from tests.store_helpers import SAMPLE, as_bytes
 
 SYSTEM = "toy"
-RAW, FEATURES, MODEL = "file:data/raw.csv", "file:data/features.parquet", "file:model.joblib"
-ARTIFACTS = [  # raw.csv -> etl.py -> features.parquet -> train.py -> model.joblib
-    {"id": RAW, "kind": "file", "location": "data/raw.csv", "role": "data", "readers": ["etl.py"], "writers": [],
-     "upstream": [], "upstream_code": []},
-    {"id": FEATURES, "kind": "file", "location": "data/features.parquet", "role": "data", "readers": ["train.py"],
-     "writers": ["etl.py"], "upstream": [RAW], "upstream_code": ["etl.py"]},
-    {"id": MODEL, "kind": "file", "location": "model.joblib", "role": "model", "readers": [], "writers": ["train.py"],
-     "upstream": [RAW, FEATURES], "upstream_code": ["etl.py", "train.py"]},
-]
 HEALTH = {"code_lines": 1000, "test_lines": 200, "dead_lines": 10}
 FILES = [{"path": "README.md", "language": "Markdown", "lines": 40, "bytes": 900},
          {"path": "docs/howto.md", "language": "Markdown", "lines": 30, "bytes": 700},

@@ -11,18 +11,10 @@ from mldebt_core.audit.debts import debt_counts, open_debts, system_debts
 from mldebt_core.audit.triage import TriageError, set_triage, triage_history
 from mldebt_core.store import ingest_scan
 from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings
+from tests.audit.toy_lineage import ARTIFACTS, RAW
 from tests.store_helpers import SAMPLE, as_bytes
 
 SYSTEM = "toy"
-RAW, FEATURES, MODEL = "file:data/raw.csv", "file:data/features.parquet", "file:model.joblib"
-ARTIFACTS = [  # raw.csv -> etl.py -> features.parquet -> train.py -> model.joblib
-    {"id": RAW, "kind": "file", "location": "data/raw.csv", "role": "data", "readers": ["etl.py"], "writers": [],
-     "upstream": [], "upstream_code": []},
-    {"id": FEATURES, "kind": "file", "location": "data/features.parquet", "role": "data", "readers": ["train.py"],
-     "writers": ["etl.py"], "upstream": [RAW], "upstream_code": ["etl.py"]},
-    {"id": MODEL, "kind": "file", "location": "model.joblib", "role": "model", "readers": [], "writers": ["train.py"],
-     "upstream": [RAW, FEATURES], "upstream_code": ["etl.py", "train.py"]},
-]
 
 
 def finding(id_: str, kind: str, severity: str, confidence: int, file: str | None, line: int | None,

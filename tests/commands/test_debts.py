@@ -6,26 +6,15 @@ import json
 
 import pytest
 
-from mldebt_core.samples import load_sample
 from mldebt_core.store import Store, ingest_scan
 from tests.conftest import DEMO_SCAN, run
 
 SYSTEM = "churn-system"
 
 
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("debts") / "m.duckdb"
-    with Store(path) as store:
-        load_sample(store)
-    return path
-
-
 @pytest.fixture
-def db(sample_db, tmp_path):
-    copy = tmp_path / "m.duckdb"
-    copy.write_bytes(sample_db.read_bytes())
-    return str(copy)
+def db(sample_db):
+    return sample_db
 
 
 def debts(db, capsys, *extra) -> list[dict]:
