@@ -10,8 +10,9 @@ import sys
 from importlib import import_module
 
 from mldebt_core import __version__
-from mldebt_core.commands.common import ExitCode
+from mldebt_core.commands.common import ExitCode, tell
 from mldebt_core.errors import MldebtError
+from mldebt_core.text_safety import terminal_text
 
 COMMAND_GROUPS: tuple[str, ...] = ("scans", "app", "logs", "monitoring", "limits", "feedback", "ablation", "debts",
                                    "checklist")
@@ -21,7 +22,7 @@ dashboard, logs in, what they show (drift, bias, limits, producers, feedback loo
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one clear line, not argparse's usage block
-        self.exit(ExitCode.USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(ExitCode.USAGE, f"{self.prog}: error: {terminal_text(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     except MldebtError as error:
         if args.debug:
             raise
-        print(f"mldebt: error: {error}", file=sys.stderr)
+        tell(f"error: {error}")  # names in it (files, systems) shown without control characters
         return ExitCode.USAGE
     except KeyboardInterrupt:
         print("mldebt: interrupted", file=sys.stderr)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mldebt_core.errors import MldebtError
 from mldebt_core.logs.windows import DEFAULT_WINDOW, WINDOWS
+from mldebt_core.text_safety import csv_text, terminal_text
 
 TABLE_FORMATS = ("json", "csv")
 
@@ -63,10 +64,11 @@ def database_path(args) -> Path:
 
 
 def write_frame(frame, fmt: str, stream=None) -> None:
-    """A DataFrame on standard output: JSON records (ISO dates) or CSV."""
+    """A DataFrame on standard output: JSON records (ISO dates) or CSV without formula cells (`csv_text`); on a
+    terminal, without control characters either (JSON escapes them itself)."""
     stream = sys.stdout if stream is None else stream
     if fmt == "csv":
-        frame.to_csv(stream, index=False)
+        stream.write(csv_text(frame, terminal=stream.isatty()))
     else:
         stream.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
 
@@ -82,8 +84,8 @@ def default_author() -> str:
 
 
 def tell(message: str) -> None:
-    """One line on stderr, after the command's output."""
-    print(f"mldebt: {message}", file=sys.stderr)
+    """One line on stderr, after the command's output; names in it cannot move the cursor or add a line."""
+    print(f"mldebt: {terminal_text(message)}", file=sys.stderr)
 
 
 def tell_recorded(system: str, recorded) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from mldebt_core.commands.common import ExitCode, database_path, progress_bar, tell
 from mldebt_core.errors import MldebtError
 from mldebt_core.taxonomy import KINDS, Severity
+from mldebt_core.text_safety import terminal_text
 
 
 def add_commands(commands) -> None:
@@ -64,9 +65,9 @@ def _scan(args) -> int:
         _check_writable(Path(args.output))
     with progress_bar(args, "file", "scanning") as progress:
         document = scan_repository(root, system=args.system, progress=progress)
-    text = (document.model_dump_json(indent=1) + "\n" if args.format == "json" else
-            summary_text(document, limit=None if args.all else DEFAULT_LIMIT, kinds=args.kind,
-                         min_severity=args.min_severity))
+    text = (document.model_dump_json(indent=1) + "\n" if args.format == "json" else  # JSON escapes controls
+            terminal_text(summary_text(document, limit=None if args.all else DEFAULT_LIMIT, kinds=args.kind,
+                                       min_severity=args.min_severity), newlines=True))
     if args.output == "-":
         sys.stdout.write(text)
     else:
