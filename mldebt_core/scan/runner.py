@@ -34,9 +34,10 @@ from mldebt_core.scan.collect.file_facts import FileResult, collect_file
 from mldebt_core.scan.collect.notebooks import cell_of
 from mldebt_core.scan.collect.walk import PYTHON_LANGUAGES, RepoFile, discover
 from mldebt_core.scan.projects import ROOT, merged, owner, rebased, rebased_accesses, sorted_findings, summarised
+from mldebt_core.scan.resolve.git_head import git_identity
 from mldebt_core.scan.resolve.projects import ProjectRoot, find_projects, joined_config, joined_repository
 from mldebt_core.scan.resolve.repo_facts import RepoFacts, resolve_repository
-from mldebt_core.scan.resolve.repo_info import RepoConfig, git_identity, repo_config
+from mldebt_core.scan.resolve.repo_info import RepoConfig, repo_config
 from mldebt_core.scan.schema import (
     CodeHealth,
     FileEntry,

@@ -4,13 +4,16 @@ A tracked file belongs to the repository even where a .gitignore pattern matches
 ignores only untracked files), and a folder named like a build output (`build/`, `dist/`)
 is the repository's when git tracks files in it. This module answers both from
 `.git/index` (versions 2 to 4) of the work tree the scanned folder lies in, looking up
-from it as git does.
+from it as git does. The index is read only where it lies inside that work tree (a `.git`
+linked or pointing elsewhere is not followed: `confined.py`).
 """
 
 import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from mldebt_core.scan.collect.confined import inside
 
 _HEADER = struct.Struct(">4sII")
 _ENTRY_FIXED = 62  # stat data (40), object id (20), flags (2)
@@ -58,9 +61,11 @@ def _index_of(root: str) -> tuple[str, str] | None:
             git = dot_git
             break
         if os.path.isfile(dot_git):  # a worktree or a submodule: "gitdir: <path>"
+            if (pointer := inside(dot_git, folder)) is None:
+                return None
             try:
-                with open(dot_git, encoding="utf-8", errors="replace") as handle:
-                    text = handle.read().strip()
+                with open(pointer, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read(4096).strip()
             except OSError:
                 return None
             if not text.startswith("gitdir:"):
@@ -71,11 +76,11 @@ def _index_of(root: str) -> tuple[str, str] | None:
         if parent == folder:
             return None
         folder = parent
-    index = os.path.join(git, "index")
-    if not os.path.isfile(index):
+    index = inside(os.path.join(git, "index"), folder)
+    if index is None:
         return None
-    inside = os.path.relpath(os.path.realpath(root), folder)
-    return index, "" if inside == "." else inside.replace(os.sep, "/") + "/"
+    within = os.path.relpath(os.path.realpath(root), folder)
+    return index, "" if within == "." else within.replace(os.sep, "/") + "/"
 
 
 def _paths(data: bytes) -> Iterator[bytes]:

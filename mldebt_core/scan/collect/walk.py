@@ -162,6 +162,8 @@ class _Walk:
                 if entry.name in BUILD_DIRS and not self._read_build_dir(entry.path, child_rel):
                     continue
                 self.walk(entry.path, child_rel, ignores)
+            elif entry.name == ".git":  # a linked work tree's pointer to its git directory: git's, not the repository's
+                continue
             elif _ignored(ignores, child_rel) and not self._tracks(child_rel, folder=False):
                 continue
             elif entry.is_symlink():

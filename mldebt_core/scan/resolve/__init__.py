@@ -2,7 +2,7 @@
 locations resolved through imported constants, helper functions and notebook folders,
 the lineage graph, and repository-level facts (git identity, DVC outputs, declared
 consumers, pipeline languages). Its product is `repo_facts.RepoFacts`, what every
-analysis receives; `repo_info.git_identity` names the commit in the document.
+analysis receives; `git_head.git_identity` names the commit in the document.
 
 May import `collect`; never `analyse`.
 """

@@ -1,8 +1,8 @@
 """Facts about the scanned repository read from its metadata files, as text.
 
-Git identity is read from .git directly (no git process, no hooks); declared consumers,
-exclusions and ignores come from the optional `[tool.mldebt]` table of the repository's
-pyproject.toml (`repo_config`), whose mistakes are warnings of the scan, never a failure.
+Declared consumers, exclusions and ignores come from the optional `[tool.mldebt]` table of the
+repository's pyproject.toml (`repo_config`), whose mistakes are warnings of the scan, never a
+failure; the git identity is `git_head.py`'s.
 """
 
 import difflib
@@ -17,41 +17,6 @@ import yaml
 
 from mldebt_core.scan.schema import ScanWarning
 from mldebt_core.taxonomy import KINDS
-
-
-def git_identity(root: Path) -> tuple[str | None, str | None]:
-    """(commit, branch) of HEAD, when `root` is the top of a git work tree."""
-    git = root / ".git"
-    if git.is_file():  # worktree or submodule: "gitdir: <path>"
-        text = git.read_text(errors="replace").strip()
-        if not text.startswith("gitdir:"):
-            return None, None
-        git = (root / text.removeprefix("gitdir:").strip()).resolve()
-    head_file = git / "HEAD"
-    if not head_file.is_file():
-        return None, None
-    head = head_file.read_text(errors="replace").strip()
-    if not head.startswith("ref:"):
-        return (head or None), None
-    ref = head.removeprefix("ref:").strip()
-    branch = ref.removeprefix("refs/heads/")
-    for base in (git, _common_dir(git)):
-        ref_file = base / ref
-        if ref_file.is_file():
-            return ref_file.read_text(errors="replace").strip() or None, branch
-        packed = base / "packed-refs"
-        if packed.is_file():
-            for line in packed.read_text(errors="replace").splitlines():
-                sha, _, name = line.partition(" ")
-                if name == ref:
-                    return sha, branch
-    return None, branch
-
-
-def _common_dir(git: Path) -> Path:
-    common = git / "commondir"
-    return (git / common.read_text().strip()).resolve() if common.is_file() else git
-
 
 TOOL_KEYS = ("consumers", "exclude", "ignore")
 IGNORE_KEYS = ("paths", "reason")
