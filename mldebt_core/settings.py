@@ -581,6 +581,18 @@ class LogIngestSettings:
     progress_interval_seconds: float = 0.25
     """seconds; how often a progress bar asks DuckDB how far the insert of a log has got."""
 
+    max_upload_decompressed_bytes: int = 1_000_000_000
+    """bytes; a compressed upload (.csv.gz, .jsonl.gz) is refused when its content expands past this, counted
+    while staging it (a 2.6 MB gzip can hold 46.7 million rows): the upload limit is on what is read, not sent."""
+
+    max_rows_per_file: int = 100_000_000
+    """rows; a log file with more rows is refused, by the page and by `mldebt ingest-log` (the insert reads at
+    most this many plus one, so a compression bomb in any format, Parquet too, costs no more)."""
+
+    kind_sample_rows: int = 20_480
+    """rows; a CSV or JSON column whose non-empty values among this many first rows are more than half numbers
+    is numeric, and a value in it that is not a number is refused by its row (docs/monitoring.md, "Ingest")."""
+
 
 DEFAULT_LOG_INGEST_SETTINGS = LogIngestSettings()
 

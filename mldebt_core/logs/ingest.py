@@ -13,9 +13,12 @@ converted to UTC, those without one are taken as UTC. Each file's sha256 is comp
 its insert (hashlib releases the GIL); the same content stored again for the system adds nothing.
 """
 
+import errno
+import gzip
 import hashlib
 import json
 import threading
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -28,6 +31,7 @@ import duckdb
 import pandas as pd
 
 from mldebt_core.logs.errors import LogIngestError
+from mldebt_core.logs.inputs import os_reason
 from mldebt_core.logs.readers import (
     DESCRIBE_READERS,
     VALUE_READERS,
@@ -87,7 +91,7 @@ def preview_log(store: Store, path: str | Path, name: str | None = None,
     source = name or str(path)
     fmt = checked_format(Path(path), source)
     with store.cursor() as cursor:
-        columns = describe(cursor, Path(path), fmt, source)
+        columns = describe(cursor, Path(path), fmt, source, settings.kind_sample_rows)
         sample = run_reader(cursor, f"SELECT * FROM {DESCRIBE_READERS[fmt]} LIMIT $rows",
                       {**reader_params(Path(path), fmt, source), "rows": settings.preview_rows}, source, fmt).df()
     return LogPreview(source, fmt, columns, propose_roles(columns), sample)
@@ -110,45 +114,74 @@ def ingest_logs(store: Store, system: str, files: Sequence[str | Path], override
     sources = list(names) if names is not None else [str(p) for p in paths]
     formats = [checked_format(p, s) for p, s in zip(paths, sources, strict=True)]
     done = []
-    with store.transaction() as cursor, ThreadPoolExecutor(1) as hasher:
-        cursor.execute("SET TimeZone = 'UTC'")
-        if progress is not None:
-            cursor.execute("SET enable_progress_bar = true")
-            cursor.execute("SET enable_progress_bar_print = false")
-        for position, (path, source, fmt) in enumerate(zip(paths, sources, formats)):
-            hashed = hasher.submit(_sha256, path, settings.read_chunk_bytes)
-            if path.stat().st_size < settings.hash_overlap_min_bytes:
-                hashed.result()  # small: learn first whether it is a duplicate, skip the insert then
-            with _reporting(cursor, progress, 100.0 * position, 100.0 * len(paths),
-                            settings.progress_interval_seconds):
-                done.append(_ingest_file(store, cursor, system, path, source, fmt, overrides or {}, hashed))
-        table = read_log_schema(cursor, system).table
+    source = sources[0]
+    try:
+        with store.transaction() as cursor, ThreadPoolExecutor(1) as hasher:
+            cursor.execute("SET TimeZone = 'UTC'")
+            if progress is not None:
+                cursor.execute("SET enable_progress_bar = true")
+                cursor.execute("SET enable_progress_bar_print = false")
+            for position, (path, source, fmt) in enumerate(zip(paths, sources, formats)):
+                hashed = hasher.submit(_sha256, path, source, settings.read_chunk_bytes)
+                if path.stat().st_size < settings.hash_overlap_min_bytes:
+                    hashed.result()  # small: learn first whether it is a duplicate, skip the insert then
+                with _reporting(cursor, progress, 100.0 * position, 100.0 * len(paths),
+                                settings.progress_interval_seconds):
+                    done.append(_ingest_file(store, cursor, system, path, source, fmt, overrides or {}, hashed,
+                                             settings))
+            table = read_log_schema(cursor, system).table
+    except (duckdb.Error, OSError) as error:  # the insert, the commit or a spill to DuckDB's temp folder
+        if _disk_full(error):
+            raise _full_disk(source) from None
+        raise
     return LogIngestResult(system, table, tuple(done))
 
 
 def stage_upload(name: str, stream: BinaryIO, folder: str | Path,
                  settings: LogIngestSettings = DEFAULT_LOG_INGEST_SETTINGS) -> Path:
-    """Copy an uploaded log into `folder` under a name that keeps its format; refuses unknown formats and
-    files above `settings.max_upload_bytes` (checked while copying, never holding the whole file)."""
+    """Copy an uploaded log into `folder` under a name that keeps its format; refuses unknown formats, files
+    above `settings.max_upload_bytes` and compressed ones expanding past `settings.max_upload_decompressed_bytes`
+    (both checked while copying, never holding the whole file). Messages name the upload, not the folder."""
     log_format(name)
     suffixes = "".join(Path(name).suffixes[-2:]) if name.lower().endswith(".gz") else Path(name).suffix
     target = Path(folder) / f"upload{suffixes.lower()}"
     copied = 0
-    with open(target, "wb") as out:
-        while chunk := stream.read(settings.read_chunk_bytes):
-            copied += len(chunk)
-            if copied > settings.max_upload_bytes:
-                raise LogIngestError(f"{name}: larger than {settings.max_upload_bytes / 1e6:,.0f} MB, the upload "
-                                     f"limit (LogIngestSettings.max_upload_bytes); use `mldebt ingest-log` instead")
-            out.write(chunk)
+    try:
+        with open(target, "wb") as out:
+            while chunk := stream.read(settings.read_chunk_bytes):
+                copied += len(chunk)
+                if copied > settings.max_upload_bytes:
+                    raise LogIngestError(f"{name}: larger than {settings.max_upload_bytes / 1e6:,.0f} MB, the "
+                                         f"upload limit (LogIngestSettings.max_upload_bytes); use `mldebt "
+                                         f"ingest-log` instead")
+                out.write(chunk)
+        if suffixes.lower().endswith(".gz"):
+            _check_expansion(target, name, settings)
+    except OSError as error:
+        raise LogIngestError(f"{name}: cannot stage the upload: {os_reason(error)}") from None
     return target
+
+
+def _check_expansion(path: Path, name: str, settings: LogIngestSettings) -> None:
+    """Decompress as a stream, counting bytes, and stop at the limit: a gzip bomb costs at most the limit."""
+    limit, expanded = settings.max_upload_decompressed_bytes, 0
+    try:
+        with gzip.open(path, "rb") as stream:
+            while chunk := stream.read(settings.read_chunk_bytes):
+                expanded += len(chunk)
+                if expanded > limit:
+                    raise LogIngestError(f"{name}: expands to more than {limit / 1e6:,.0f} MB when decompressed, "
+                                         f"the upload limit (LogIngestSettings.max_upload_decompressed_bytes); use "
+                                         f"`mldebt ingest-log` instead")
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise LogIngestError(f"{name}: not a valid gzip file ({error})") from None
 
 
 # -- one file ----------------------------------------------------------------------------------------------
 
 
-def _ingest_file(store, cursor, system, path, source, fmt, overrides, hashed) -> IngestedFile:
-    columns = describe(cursor, path, fmt, source)
+def _ingest_file(store, cursor, system, path, source, fmt, overrides, hashed, settings) -> IngestedFile:
+    columns = describe(cursor, path, fmt, source, settings.kind_sample_rows)
     roles = resolve_roles(columns, overrides, source)
     if hashed.done() and _is_stored(cursor, system, hashed.result()):
         return IngestedFile(source, 0, None, None, duplicate=True)
@@ -160,16 +193,22 @@ def _ingest_file(store, cursor, system, path, source, fmt, overrides, hashed) ->
     file_id = cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM log_files").fetchone()[0]
     targets, values = _insert_lists(schema, conversions)
     reader = f"{VALUE_READERS[fmt]} AS src({', '.join(f'c{i}' for i in range(len(columns)))})"
-    params = {**reader_params(path, fmt, source, columns), "file_id": file_id, "default_model": DEFAULT_MODEL}
-    try:
+    params = {**reader_params(path, fmt, source, columns), "file_id": file_id, "default_model": DEFAULT_MODEL,
+              "rows": settings.max_rows_per_file + 1}
+    try:  # LIMIT: a file past the row limit (a compression bomb) is read only that far, then refused
         cursor.execute(f"INSERT INTO {schema.table} (file_id, {', '.join(targets)}) "
-                       f"SELECT $file_id, {', '.join(values)} FROM {reader}", params)
+                       f"SELECT $file_id, {', '.join(values)} FROM {reader} LIMIT $rows", params)
     except duckdb.Error as error:  # a bad value (error() or NOT NULL) or an unreadable file: find the row
+        if _disk_full(error):
+            raise _full_disk(source) from None
         raise _diagnose(store, path, fmt, columns, conversions, source, error) from None
     rows, first_ts, last_ts = cursor.execute(
         f"SELECT count(*), min(ts), max(ts) FROM {schema.table} WHERE file_id = ?", [file_id]).fetchone()
     if rows == 0:
         raise LogIngestError(f"{source}: no rows (a header or schema only); nothing to ingest")
+    if rows > settings.max_rows_per_file:
+        raise LogIngestError(f"{source}: more than {settings.max_rows_per_file:,} rows, the limit for one file "
+                             f"(LogIngestSettings.max_rows_per_file); split it into several files")
     sha256 = hashed.result()
     if _is_stored(cursor, system, sha256):
         cursor.execute(f"DELETE FROM {schema.table} WHERE file_id = ?", [file_id])
@@ -248,7 +287,10 @@ class _Conversion:
         expected = {"timestamp": f"a date-time such as {_TIMESTAMP_EXAMPLE} (no zone means UTC)",
                     "prediction": "a finite number", "label": "a number or true/false"}.get(self.role, "a number")
         shown = raw if len(raw) <= 60 else raw[:57] + "..."
-        return f"{self.source}: column {self.column.name!r} ({self.role}): row {row} has {shown!r}; expected {expected}"
+        numeric = self.role == "numeric"
+        hint = f" (or --map {self.column.name}=categorical to store the column as text)" if numeric else ""
+        return (f"{self.source}: column {self.column.name!r} ({self.role}): row {row} has {shown!r}; "
+                f"expected {expected}{hint}")
 
 
 def _insert_lists(schema: LogSchema, conversions: list[_Conversion]) -> tuple[list[str], list[str]]:
@@ -285,7 +327,7 @@ def _diagnose(store, path, fmt, columns, conversions, source, error) -> LogInges
             row, flags, raws = found[0], found[1:1 + len(checks)], found[1 + len(checks):]
             index = next(i for i, flag in enumerate(flags) if flag)
             return LogIngestError(checks[index].problem(row, raws[index]))
-    return reader_error(source, fmt, error)
+    return reader_error(source, fmt, error, path)
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
@@ -338,9 +380,22 @@ def _is_stored(cursor, system: str, sha256: str) -> bool:
                           [system, sha256]).fetchone()[0] > 0
 
 
-def _sha256(path: Path, chunk_bytes: int) -> str:
+def _sha256(path: Path, source: str, chunk_bytes: int) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(chunk_bytes):
-            digest.update(chunk)
+    try:
+        with open(path, "rb") as stream:
+            while chunk := stream.read(chunk_bytes):
+                digest.update(chunk)
+    except OSError as error:
+        raise LogIngestError(f"{source}: cannot read it: {os_reason(error)}") from None
     return digest.hexdigest()
+
+
+def _disk_full(error: BaseException) -> bool:
+    """DuckDB reports a full disk as an IO error quoting the system's message; Python as ENOSPC."""
+    return getattr(error, "errno", None) == errno.ENOSPC or "No space left on device" in str(error)
+
+
+def _full_disk(source: str) -> LogIngestError:
+    return LogIngestError(f"{source}: not stored: no space left on device for the database or its temporary "
+                          f"files; nothing was written (free some space and try again)")

@@ -5,6 +5,7 @@ Readers are SQL fragments with `$path` (and `$delimiter` / `$columns`) parameter
 positionally, so names from the file never become SQL.
 """
 
+import csv
 import gzip
 import re
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from mldebt_core.logs.errors import LogIngestError
+from mldebt_core.logs.inputs import check_input, os_reason
 from mldebt_core.logs.roles import LogColumn
 from mldebt_core.settings import DEFAULT_LOG_INGEST_SETTINGS
 
@@ -45,22 +47,23 @@ def log_format(name: str) -> str:
 
 
 def checked_format(path: Path, source: str) -> str:
-    """The format of an existing, non-empty file (named `source` in messages)."""
+    """The format of a regular, non-empty file reached through no link out of its folder (see `inputs`);
+    `source` names it in messages."""
     fmt = log_format(source)
-    if not path.exists():
-        raise LogIngestError(f"{source}: no such file")
-    if not path.is_file():
-        raise LogIngestError(f"{source}: not a file")
-    if path.stat().st_size == 0:
-        raise LogIngestError(f"{source}: the file is empty")
+    check_input(path, source)
     return fmt
 
 
-def describe(cursor, path: Path, fmt: str, source: str) -> tuple[LogColumn, ...]:
-    """The file's columns with the types DuckDB's reader gives them."""
+def describe(cursor, path: Path, fmt: str, source: str,
+             sample_rows: int = DEFAULT_LOG_INGEST_SETTINGS.kind_sample_rows) -> tuple[LogColumn, ...]:
+    """The file's columns with the types DuckDB's reader gives them; a text column of CSV or JSON whose sampled
+    values are mostly numbers is DOUBLE (see `_mostly_numbers`). Refuses duplicate column names."""
+    _check_unique(cursor, path, fmt, source, sample_rows)
     rows = run_reader(cursor, f"DESCRIBE SELECT * FROM {DESCRIBE_READERS[fmt]}", reader_params(path, fmt, source),
                       source, fmt).fetchall()
-    return tuple(LogColumn(name, kind) for name, kind, *_ in rows)
+    columns = tuple(LogColumn(name, kind) for name, kind, *_ in rows)
+    numeric = _mostly_numbers(cursor, path, fmt, source, columns, sample_rows) if fmt != "parquet" else set()
+    return tuple(LogColumn(c.name, "DOUBLE") if c.name in numeric else c for c in columns)
 
 
 def reader_params(path: Path, fmt: str, source: str, columns: Sequence[LogColumn] | None = None) -> dict:
@@ -78,24 +81,98 @@ def run_reader(cursor, sql: str, params: dict, source: str, fmt: str):
     try:
         return cursor.execute(sql, params)
     except duckdb.Error as error:
-        raise reader_error(source, fmt, error) from None
+        raise reader_error(source, fmt, error, params.get("path")) from None
 
 
-def reader_error(source: str, fmt: str, error: Exception) -> LogIngestError:
+def reader_error(source: str, fmt: str, error: Exception, path: str | Path | None = None) -> LogIngestError:
     """DuckDB's message in one line: its first line without the error class, plus the line saying what was
-    expected (a CSV row's field count) or why sniffing failed."""
-    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()] or ["unknown error"]
+    expected (a CSV row's field count) or why sniffing failed. The path DuckDB read (for an upload, a staging
+    path on the server) is shown as `source`, the name the user knows."""
+    text = str(error) if path is None else str(error).replace(str(path), source)
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()] or ["unknown error"]
     first = re.sub(r"^[A-Za-z ]*Error: ", "", lines[0])
     detail = next((line for line in lines[1:3] if line.startswith(("Expected", "It was not possible"))), None)
     message = first if detail is None else f"{first} {detail[0].lower()}{detail[1:]}"
     return LogIngestError(f"{source}: cannot read it as {_FORMAT_NAMES[fmt]}: {message}")
 
 
-def _csv_delimiter(path: Path, source: str) -> str:
-    """The delimiter the header line uses most (ties: the earlier in _DELIMITERS, so ',' by default)."""
+def _csv_header(path: Path, source: str) -> bytes:
+    """The first line, up to `read_chunk_bytes`."""
     try:
         with (gzip.open if path.name.lower().endswith(".gz") else open)(path, "rb") as stream:
-            header = stream.readline(DEFAULT_LOG_INGEST_SETTINGS.read_chunk_bytes)
-    except (OSError, EOFError) as error:
-        raise LogIngestError(f"{source}: cannot read it as CSV: {error}") from None
+            return stream.readline(DEFAULT_LOG_INGEST_SETTINGS.read_chunk_bytes)
+    except OSError as error:  # gzip.BadGzipFile too
+        reason = os_reason(error) if error.errno else str(error)
+        raise LogIngestError(f"{source}: cannot read it as CSV: {reason}") from None
+    except EOFError:
+        raise LogIngestError(f"{source}: cannot read it as CSV: the compressed file ends early") from None
+
+
+def _csv_delimiter(path: Path, source: str) -> str:
+    """The delimiter the header line uses most (ties: the earlier in _DELIMITERS, so ',' by default)."""
+    header = _csv_header(path, source)
     return max(_DELIMITERS, key=lambda delimiter: header.count(delimiter.encode()))
+
+
+# -- column names as the file spells them, and kinds the sample shows ---------------------------------------
+
+
+def _check_unique(cursor, path: Path, fmt: str, source: str, sample_rows: int) -> None:
+    """Two columns whose names differ only in case or surrounding spaces are one name to DuckDB, which would
+    rename the second (`prediction_1`) and store it as a feature: refused, naming both."""
+    seen: dict[str, str] = {}
+    for name in _raw_names(cursor, path, fmt, source, sample_rows):
+        key = name.strip().casefold()
+        if key in seen:
+            raise LogIngestError(f"{source}: duplicate column name: {seen[key]!r} and {name!r} (names must differ "
+                                 f"other than in case and surrounding spaces); rename one")
+        seen[key] = name
+
+
+def _raw_names(cursor, path: Path, fmt: str, source: str, sample_rows: int) -> list[str]:
+    """CSV: the header's fields; Parquet: the schema's top-level names; JSON: every key of each sampled object."""
+    if fmt == "csv":
+        header = _csv_header(path, source).decode("utf-8", "replace").rstrip("\r\n")
+        return next(csv.reader([header], delimiter=_csv_delimiter(path, source)), [])
+    if fmt == "parquet":
+        rows = run_reader(cursor, "SELECT name, coalesce(num_children, 0) FROM parquet_schema($path)",
+                          {"path": str(path)}, source, fmt).fetchall()
+        return _top_level(rows)
+    objects = run_reader(cursor, "SELECT json_keys(json) FROM read_json_objects($path) LIMIT $rows",
+                         {"path": str(path), "rows": sample_rows}, source, fmt).fetchall()
+    names: dict[str, None] = {}
+    for (keys,) in objects:
+        keys = keys or []
+        if len({key.strip().casefold() for key in keys}) < len(keys):  # one object with a key twice
+            return keys
+        names.update(dict.fromkeys(keys))
+    return list(names)
+
+
+def _top_level(schema: list[tuple[str, int]]) -> list[str]:
+    """The root's children in parquet_schema's depth-first listing (nested fields are skipped)."""
+    names, position = [], 1
+    for _ in range(schema[0][1] if schema else 0):
+        names.append(schema[position][0])
+        pending = schema[position][1]
+        position += 1
+        while pending:  # skip the subtree under this field
+            pending += schema[position][1] - 1
+            position += 1
+    return names
+
+
+def _mostly_numbers(cursor, path: Path, fmt: str, source: str, columns: tuple[LogColumn, ...],
+                    sample_rows: int) -> set[str]:
+    """Text columns (CSV, JSON) more than half of whose non-empty sampled values are numbers: read as numbers,
+    so an odd value is refused by its row wherever it is, never turning the column into text because it
+    happened to fall in the sniffer's sample (a small file's last row) — see docs/monitoring.md."""
+    text = [i for i, column in enumerate(columns) if column.type in ("VARCHAR", "JSON")]  # JSON: mixed values
+    if not text:
+        return set()
+    value = "NULLIF(trim(c{i}), '')"
+    counts = ", ".join(f"count({value.format(i=i)}), count(TRY_CAST({value.format(i=i)} AS DOUBLE))" for i in text)
+    reader = f"{VALUE_READERS[fmt]} AS src({', '.join(f'c{i}' for i in range(len(columns)))})"
+    found = run_reader(cursor, f"SELECT {counts} FROM (SELECT * FROM {reader} LIMIT $rows)",
+                       {**reader_params(path, fmt, source, columns), "rows": sample_rows}, source, fmt).fetchone()
+    return {columns[i].name for n, i in enumerate(text) if 2 * found[2 * n + 1] > found[2 * n] > 0}

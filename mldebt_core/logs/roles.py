@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from mldebt_core.errors import MldebtError
+from mldebt_core.logs.errors import LogIngestError
 
 SINGLE_ROLES = ("timestamp", "prediction", "label", "model", "segment", "action")
 """in the order they are proposed: a column taken by an earlier role is not offered to a later one"""
@@ -55,8 +55,9 @@ _TEMPORAL = re.compile(r"^(DATE|TIMESTAMP.*)$")
 _OTHER = re.compile(r"\[\]$|\[\d+\]$|^(STRUCT|MAP|UNION|LIST|ARRAY)\b|^(BLOB|BIT|UUID|INTERVAL|TIME.*)$")
 
 
-class RoleError(MldebtError):
-    """A role mapping cannot be used: an unknown role or column, a role given twice, a required role missing."""
+class RoleError(LogIngestError):
+    """A role mapping cannot be used: an unknown role or column, a role given twice or claimed by columns of
+    equally good names, a required role missing. A refused log, so a LogIngestError."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,9 @@ def resolve_roles(columns: Sequence[LogColumn], overrides: Mapping[str, str], so
                     roles[other] = _feature_role(columns[names.index(other)])
         roles[name] = _feature_kind(columns[names.index(name)]) if role == FEATURE else role
     for role in SINGLE_ROLES:
+        if role not in overrides.values() and len(tied := _tied(role, columns)) > 1:
+            raise RoleError(f"{source}: columns {_listing(tied)} could each be the {role} column (their names "
+                            f"differ only in case or punctuation); choose one with --map COLUMN={role}")
         holders = [name for name, taken in roles.items() if taken == role]
         if len(holders) > 1:
             raise RoleError(f"{source}: role {role} is given to several columns ({_listing(holders)}); "
@@ -159,6 +163,14 @@ def _score(role: str, column: LogColumn) -> tuple[int, int] | None:
     if pattern is not None and pattern.search(name) and family in _FITS[role] and not _IGNORED.search(name):
         return 2, 0
     return (1, 0) if role == "timestamp" and family == "temporal" else None
+
+
+def _tied(role: str, columns: Sequence[LogColumn]) -> list[str]:
+    """Columns whose names all name the role outright, equally well (`y_pred`, `Y-Pred`): the proposal would take
+    the first and make the others features, which no one could tell from the result."""
+    scores = {column.name: _score(role, column) for column in columns}
+    best = max((score for score in scores.values() if score is not None), default=None)
+    return [name for name, score in scores.items() if best is not None and best[0] == 3 and score == best]
 
 
 def _feature_role(column: LogColumn) -> str:

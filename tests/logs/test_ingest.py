@@ -346,8 +346,9 @@ def test_log_formats_come_from_the_name():
 
 
 def test_an_upload_is_staged_under_its_format_within_the_size_limit(tmp_path):
-    staged = stage_upload("Week 1.CSV.gz", io.BytesIO(b"x" * 10), tmp_path)
-    assert staged.name == "upload.csv.gz" and staged.read_bytes() == b"x" * 10
+    packed = gzip.compress(b"x" * 10)
+    staged = stage_upload("Week 1.CSV.gz", io.BytesIO(packed), tmp_path)
+    assert staged.name == "upload.csv.gz" and staged.read_bytes() == packed
     small = LogIngestSettings(max_upload_bytes=5, read_chunk_bytes=2)
     with pytest.raises(LogIngestError, match="big.csv: larger than 0 MB, the upload limit"):
         stage_upload("big.csv", io.BytesIO(b"x" * 6), tmp_path, small)
