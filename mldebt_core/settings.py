@@ -650,3 +650,29 @@ class ChecklistSettings:
 
 
 DEFAULT_CHECKLIST_SETTINGS = ChecklistSettings()
+
+
+@dataclass(frozen=True)
+class ServingSettings:
+    """How `mldebt app` serves the dashboard (see docs/security.md, "Serving a team")."""
+
+    local_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
+    """host names (no port, IPv6 without brackets); the Host headers always accepted, and the addresses served
+    without an access token. Any other Host header is refused (403): a DNS-rebinding page names its own."""
+
+    token_bytes: int = 32
+    """random bytes of a generated access token (secrets.token_urlsafe: about 1.3 characters a byte)."""
+
+    min_token_chars: int = 16
+    """characters; an MLDEBT_TOKEN shorter than this is refused as guessable."""
+
+    content_security_policy: str = (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-src 'self' data: blob:; "
+        "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+    """the Content-Security-Policy of every response: nothing is loaded from or sent to another origin, and no
+    other site may frame the dashboard. Inline scripts stay allowed: the dependency graph's iframe (srcdoc,
+    inheriting this policy) is one page of inline vis-network code."""
+
+
+DEFAULT_SERVING_SETTINGS = ServingSettings()

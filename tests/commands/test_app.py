@@ -1,4 +1,5 @@
-"""`mldebt app`: the help text, the sample load into an empty database, a missing dashboard, Ctrl-C."""
+"""`mldebt app`: the help text, the sample load into an empty database, a missing dashboard, the address and
+the access token handed to the server, the shipped Streamlit config, Ctrl-C."""
 
 import os
 import signal
@@ -6,14 +7,19 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from mldebt_core.cli import main
 from mldebt_core.commands import app as app_command
-from mldebt_core.commands.app import prepare_database, streamlit_command
+from mldebt_core.commands.app import prepare_database, server_environment, streamlit_command
+from mldebt_core.settings import DEFAULT_SERVING_SETTINGS
 from mldebt_core.store import Store, queries
+
+CONFIG = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
 
 
 def test_help_names_port_and_no_sample(capsys):
@@ -22,6 +28,7 @@ def test_help_names_port_and_no_sample(capsys):
     assert done.value.code == 0
     text = capsys.readouterr().out
     assert "--port N" in text and "--no-sample" in text and "8501" in text
+    assert "--host ADDRESS" in text and "127.0.0.1" in text and "MLDEBT_TOKEN" in text
 
 
 def test_top_level_help_lists_app(capsys):
@@ -80,9 +87,49 @@ def test_database_held_by_another_process_is_a_one_line_error(tmp_path, capsys):
 
 
 def test_streamlit_command_is_local_and_quiet(tmp_path):
-    command = streamlit_command(tmp_path / "app.py", 8600)
-    assert command[:4] == [sys.executable, "-m", "streamlit", "run"]
+    command = streamlit_command(tmp_path / "serve.py", 8600)
+    assert command[:5] == [sys.executable, "-m", "streamlit", "run", str(tmp_path / "serve.py")]
     assert {"--server.address=127.0.0.1", "--server.port=8600", "--browser.gatherUsageStats=false"} <= set(command)
+    assert [c for c in command if c.startswith("--server.allowedHosts=")] == [
+        "--server.allowedHosts=localhost", "--server.allowedHosts=127.0.0.1", "--server.allowedHosts=::1"]
+
+
+def test_streamlit_command_for_a_team_address_allows_that_host(tmp_path):
+    command = streamlit_command(tmp_path / "serve.py", 8600, "10.1.2.3")
+    assert "--server.address=10.1.2.3" in command and command[-1] == "--server.allowedHosts=10.1.2.3"
+
+
+def test_the_server_gets_the_token_and_no_stale_one(tmp_path):
+    caller = {"PATH": "/bin", "MLDEBT_TOKEN": "left-over-from-the-shell"}
+    env = server_environment(caller, tmp_path / "d.duckdb", "127.0.0.1", None)
+    assert "MLDEBT_TOKEN" not in env and env["MLDEBT_HOST"] == "127.0.0.1" and env["PATH"] == "/bin"
+    assert env["MLDEBT_DB"] == str(tmp_path / "d.duckdb")
+    assert server_environment(caller, tmp_path / "d.duckdb", "10.1.2.3", "t" * 20)["MLDEBT_TOKEN"] == "t" * 20
+    assert caller["MLDEBT_TOKEN"] == "left-over-from-the-shell"  # the caller's environment is left alone
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "http://box", "box:8501"])
+def test_bad_host_is_a_one_line_usage_error_before_the_database(tmp_path, host, capsys):
+    db = tmp_path / "x.duckdb"
+    assert main(["--db", str(db), "app", "--host", host]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--host" in err and not db.exists()
+
+
+def test_weak_token_is_a_one_line_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MLDEBT_TOKEN", "1234")
+    db = tmp_path / "x.duckdb"
+    assert main(["--db", str(db), "app", "--host", "10.1.2.3"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "MLDEBT_TOKEN" in err and "1234" not in err and not db.exists()
+
+
+def test_shipped_config_binds_this_machine_and_checks_the_host():
+    """`streamlit run app.py` by hand reads this file: no other interface, no DNS-rebinding WebSocket."""
+    server = tomllib.loads(CONFIG.read_text())["server"]
+    assert server["address"] == "127.0.0.1"
+    assert tuple(server["allowedHosts"]) == DEFAULT_SERVING_SETTINGS.local_hosts
+    assert server.get("enableCORS", True) and server.get("enableXsrfProtection", True)
 
 
 @pytest.mark.slow
