@@ -66,7 +66,7 @@ with right:
     st.markdown(f"First seen {first:%Y-%m-%d}" if hasattr(first, "strftime") else "First seen: not recorded")
     if debt["source"] == "scan":
         st.markdown(f"Found by {int(debt['seen_in_scans'])} scan(s) of this system")
-    st.caption(f"id {debt['finding_id']}")
+    st.caption(f"id {ui.plain(debt['finding_id'])}")
     st.markdown("**Triage**")
     audit.triage_form(system, debt)
     history = triage_history(store, system, picked)

@@ -1,5 +1,7 @@
 """Markdown for wikis and trackers: what a user or a repository named shows as typed."""
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,3 +27,9 @@ def test_escaped_text_never_breaks_a_table_row_or_opens_a_code_span(text):
     assert "\n" not in escaped
     unescaped_specials = [c for i, c in enumerate(escaped) if c in "|`" and (i == 0 or escaped[i - 1] != "\\")]
     assert not unescaped_specials
+
+
+def test_no_bare_url_address_or_formula_survives_in_a_report():
+    for text, live in [("http://evil\u3002example", "http://"), ("www.evil.example", r"www\."),
+                       ("mail bo@evil.example", r"\w@"), ("$x^2$", r"(?<!\\)\$")]:
+        assert re.search(live, escape(text)) is None and escape(text).replace("\u200b", "").replace("\\", "") == text

@@ -2,19 +2,20 @@
 scan, pickers, the confidence floor, downloads and outcome messages."""
 
 import os
-import re
+import shlex
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from mldebt_core import samples
+from mldebt_core import markdown, samples
 from mldebt_core.errors import MldebtError
 from mldebt_core.logs.windows import DEFAULT_WINDOW, WINDOWS
 from mldebt_core.settings import DEFAULT_FINDINGS_VIEW_SETTINGS
 from mldebt_core.store import Store, default_db_path, queries
 from mldebt_core.store.versions import system_version
+from mldebt_core.text_safety import csv_text
 
 # Streamlit runs an app with a pages/ folder as a legacy multipage app until some session has called
 # st.navigation: on a fresh server, a first visit straight to /scans ran pages/scans.py alone, without app.py's
@@ -25,7 +26,6 @@ if PagesManager.uses_pages_directory:
     st.rerun()
 
 ALL_MODELS = "All models"
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
 @st.cache_resource
@@ -49,8 +49,9 @@ def version(system: str) -> str:
 
 def plain(text: str) -> str:
     """Text for st.success/st.error/st.markdown, which render Markdown: file names and values from an
-    uploaded scan must show as typed, never as a link, an image or emphasis."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    uploaded scan must show as typed, never as a link, an image, a formula or emphasis. Never inside a code span:
+    a backtick in the name would end it."""
+    return markdown.escape_everywhere(text)
 
 
 def load_sample() -> None:
@@ -88,8 +89,8 @@ def require_scan() -> tuple[str, int]:
     """The selection of a page that shows a scan, or a hint when the chosen system has none yet."""
     system, scan_id = require_selection()
     if scan_id is None:
-        st.info(f"System {plain(system)} has no scan yet. Upload one on the Scans page, or run "
-                f"`mldebt scan PATH --system \"{system}\" --ingest`.")
+        st.info(f"System {plain(system)} has no scan yet. Upload one on the Scans page, or run:")
+        st.code(f"mldebt scan PATH --system {shlex.quote(system)} --ingest", language="bash")  # code, not Markdown
         st.stop()
     return system, scan_id
 
@@ -124,9 +125,9 @@ def confidence_floor(hidden: int, key: str) -> int:
 
 
 def download(label: str, frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """A CSV download of a frame (no rerun on click)."""
-    st.download_button(label, frame.to_csv(index=False), file_name=file_name, mime="text/csv", on_click="ignore",
-                       key=key)
+    """A CSV download of a frame (no rerun on click), through the one CSV writer: no cell a spreadsheet would
+    run as a formula."""
+    st.download_button(label, csv_text(frame), file_name=file_name, mime="text/csv", on_click="ignore", key=key)
 
 
 def remember(key: str, error: MldebtError | None = None, success: str | None = None) -> None:

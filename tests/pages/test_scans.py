@@ -53,7 +53,7 @@ def test_malformed_upload_is_refused_in_plain_words():
 
 
 def test_markdown_in_a_file_name_shows_as_text():
-    assert plain("![x](http://evil) *bold* a_b.json") == r"\!\[x\]\(http://evil\) \*bold\* a\_b\.json"
+    assert plain("![x](http://evil) *bold* a_b.json") == "\\!\\[x\\]\\(http\u200b://evil\\) \\*bold\\* a\\_b\\.json"
 
 
 def test_a_monorepo_scan_is_stored_whole_or_one_project_as_a_system(make_repo):
