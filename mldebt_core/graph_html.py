@@ -1,10 +1,13 @@
 """A graph of mldebt.graphs as one self-contained HTML page (pyvis, vis-network inlined).
 
-Repository text is untrusted: a file name can carry markup. So node ids in the page are
-opaque ("n0", "n1", ...), every label and tooltip is HTML-escaped, no tooltip contains
-"href" (pyvis would then show all tooltips as HTML), and no `heading=` is passed (pyvis
-writes it unescaped). The page makes no network request: the library is inlined and the
-Bootstrap CDN tags pyvis always adds are stripped.
+Repository text is untrusted: a file name can carry markup. Each string is escaped once, for
+where it lands: node ids in the page are opaque ("n0", "n1", ...); labels and tooltips go as
+they are into the page's JSON (pyvis' `tojson` escapes `<`, `>`, `&` and quotes for the
+script), because vis-network draws labels on a canvas and shows a string tooltip as text
+(`innerText`), so an HTML escape there would show `&lt;`; no tooltip contains "href" (pyvis
+would then show every tooltip as HTML, through `innerHTML`); the legend, which is HTML, is
+escaped; and no `heading=` is passed (pyvis writes it unescaped). The page makes no network
+request: the library is inlined and the Bootstrap CDN tags pyvis always adds are stripped.
 """
 
 import html
@@ -40,7 +43,7 @@ def graph_html(graph: nx.DiGraph, title: str, height_px: int = DEFAULT_GRAPH_SET
     ids = {node: f"n{index}" for index, node in enumerate(graph)}
     for node, data in graph.nodes(data=True):
         x, y = positions[node]
-        network.add_node(ids[node], label=_text(_label(data)), title=_tooltip(node, data), x=x, y=y,
+        network.add_node(ids[node], label=_label(data), title=_tooltip(node, data), x=x, y=y,
                          shape="square" if "members" in data else "dot",
                          size=MIN_RADIUS * math.sqrt(data.get("size", 1)),
                          color=_node_colour(data), borderWidth=BORDER_WIDTH["highlight" in data],
@@ -56,13 +59,15 @@ def graph_html(graph: nx.DiGraph, title: str, height_px: int = DEFAULT_GRAPH_SET
 
 
 def _text(value: object) -> str:
-    # quote=False: the text lands in element content, never in an attribute, and quotes stay readable
+    """For the legend, which is HTML. quote=False: the text lands in element content, never in an attribute, and
+    quotes stay readable."""
     return html.escape(str(value), quote=False)
 
 
 def _tooltip_text(lines: list[str]) -> str:
-    # a zero-width space breaks every "href", which would switch pyvis to innerHTML tooltips
-    return _HREF.sub(lambda match: match[0][0] + "\u200b" + match[0][1:], _text("\n".join(lines)))
+    # text, not HTML (vis-network shows it with innerText); a zero-width space breaks every "href", which would
+    # switch pyvis to its own tooltips that use innerHTML
+    return _HREF.sub(lambda match: match[0][0] + "\u200b" + match[0][1:], "\n".join(lines))
 
 
 def _label(data: dict) -> str:

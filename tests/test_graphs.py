@@ -257,12 +257,28 @@ def test_repository_text_reaches_the_page_only_escaped(hostile_doc, build):
     assert "Graph of &lt;img src=x onerror=alert(1)&gt;" in page  # the title, in the legend block
     nodes = vis_data(page, "nodes")
     assert all(re.fullmatch(r"n\d+", node["id"]) for node in nodes)
-    assert any(node["label"].startswith("&lt;img src=x onerror=alert(1)&gt;") for node in nodes)
+    assert any(node["label"].startswith(PAYLOAD) for node in nodes)  # as text for the canvas, in escaped JSON
     titles = [item["title"] for item in nodes + vis_data(page, "edges") if item.get("title")]
     href_node = next(node for node in nodes if node["label"] in ("pkg.href", "pkg/href.py"))
     assert "h\u200bref" in href_node["title"]  # readable, yet no "href" for pyvis to switch on
     assert not any("href" in title.lower() for title in titles)
     assert "<h1>" not in page.replace("<h1></h1>", "")  # pyvis' heading stays empty
+
+
+def test_a_name_is_escaped_once_for_where_it_lands():
+    """`a<b>&c` reads as typed on the canvas and in the tooltip (both text for vis-network), escaped in the page's
+    script (JSON) and in the HTML legend; the tooltips stay vis-network's text tooltips."""
+    graph = nx.DiGraph()
+    graph.add_node("a<b>&c", label="a<b>&c", kind="module")
+    graph.add_node("data/x.csv", label="data/x.csv", kind="artifact")
+    graph.add_edge("a<b>&c", "data/x.csv", mode="<write>")
+    page = graph_html(graph, "a<b>&c")
+    node = vis_data(page, "nodes")[0]
+    assert node["label"] == "a<b>&c" and node["title"].splitlines()[0] == "a<b>&c"
+    assert vis_data(page, "edges")[0]["title"] == "<write>"
+    assert "a<b>&c" not in page and "a\\u003cb\\u003e\\u0026c" in page  # in the script: JSON-escaped
+    assert "<strong>a&lt;b&gt;&amp;c</strong>" in page  # the legend: HTML, escaped once
+    assert "popup.innerHTML" not in page and "this.frame.innerText=t" in page  # string tooltips shown as text
 
 
 def test_the_page_makes_no_network_request(lineage):
