@@ -1,4 +1,5 @@
-"""Plotly figures of a stored ablation run (from the frames of `persist`): the pages only place them."""
+"""Plotly figures of a stored ablation run (from the frames of `persist`): the pages only place them. Feature
+names and reasons come from the user's table: they reach plotly through `plotly_text`."""
 
 import numpy as np
 import pandas as pd
@@ -7,6 +8,7 @@ import plotly.graph_objects as go
 from mldebt_core.ablation.metrics import METRICS
 from mldebt_core.ablation.persist import AblationRun
 from mldebt_core.palette import VERDICTS
+from mldebt_core.text_safety import plotly_text
 
 
 def verdict(features: pd.DataFrame) -> pd.Series:
@@ -18,7 +20,7 @@ def verdict(features: pd.DataFrame) -> pd.Series:
 def contribution_chart(run: AblationRun, features: pd.DataFrame) -> go.Figure:
     """Each feature's benefit with its interval across folds, best at the top, coloured by verdict."""
     measure = "permutation" if run.method == "permutation" else "drop"
-    frame = features.assign(verdict=verdict(features)).sort_values("rank", ascending=False)
+    frame = _labelled(features).sort_values("rank", ascending=False)
     figure = go.Figure()
     for label, rows in frame.groupby("verdict", sort=False):
         figure.add_bar(
@@ -41,7 +43,8 @@ def cluster_heatmap(run: AblationRun, features: pd.DataFrame) -> go.Figure:
     clustered = features.dropna(subset=["cluster"]).sort_values(["cluster", "rank"])
     shown = list(clustered["feature"]) or names
     index = [names.index(n) for n in shown]
-    figure = go.Figure(go.Heatmap(z=rho[np.ix_(index, index)], x=shown, y=shown, zmin=0, zmax=1,
+    labels = [plotly_text(name) for name in shown]
+    figure = go.Figure(go.Heatmap(z=rho[np.ix_(index, index)], x=labels, y=labels, zmin=0, zmax=1,
                                   colorscale="Blues", colorbar={"title": "|ρ|"},
                                   hovertemplate="%{y} · %{x}: |ρ| %{z:.2f}<extra></extra>"))
     figure.update_layout(height=max(300, 24 * len(shown) + 150), yaxis={"autorange": "reversed"},
@@ -51,7 +54,7 @@ def cluster_heatmap(run: AblationRun, features: pd.DataFrame) -> go.Figure:
 
 def cost_benefit_chart(run: AblationRun, features: pd.DataFrame) -> go.Figure:
     """Benefit against upstream cost; the recommended removal set drawn with a thick outline."""
-    frame = features.assign(verdict=verdict(features))
+    frame = _labelled(features)
     figure = go.Figure()
     for label, rows in frame.groupby("verdict", sort=False):
         figure.add_scatter(
@@ -65,3 +68,9 @@ def cost_benefit_chart(run: AblationRun, features: pd.DataFrame) -> go.Figure:
                          yaxis_title=f"benefit ({METRICS[run.metric].title})", legend_title="verdict",
                          height=450, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     return figure
+
+
+def _labelled(features: pd.DataFrame) -> pd.DataFrame:
+    """The features with their verdict, and their names and reasons as plotly must get them."""
+    return features.assign(verdict=verdict(features), feature=features["feature"].map(plotly_text),
+                           reason=features["reason"].map(plotly_text, na_action="ignore"))
