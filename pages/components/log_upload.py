@@ -19,8 +19,10 @@ LOG_TYPES = ["csv", "tsv", "parquet", "pq", "jsonl", "ndjson", "json", "gz"]
 def log_upload(system: str, expanded: bool) -> None:
     """Upload a log, check the roles proposed for its columns, store it (the log analyses then re-run)."""
     limit = DEFAULT_LOG_INGEST_SETTINGS.max_upload_bytes / 1e6
+    expanded_limit = DEFAULT_LOG_INGEST_SETTINGS.max_upload_decompressed_bytes / 1e6
     with st.expander("Upload a prediction log", expanded=expanded):
-        st.file_uploader(f"CSV, Parquet or JSON Lines, gzip too (at most {limit:,.0f} MB)", type=LOG_TYPES,
+        st.file_uploader(f"CSV, Parquet or JSON Lines, gzip too (at most {limit:,.0f} MB, and "
+                         f"{expanded_limit:,.0f} MB once decompressed)", type=LOG_TYPES,
                          key="log_upload", on_change=_stage_log)
         staged = st.session_state.get("log_preview")
         if staged is not None:

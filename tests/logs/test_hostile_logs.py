@@ -2,6 +2,7 @@
 values late or early, duplicate columns, staging paths in messages, a full disk; each refused in one line that
 names the user's file, nothing written. The hostile files are built here, in tmp_path."""
 
+import csv
 import errno
 import gzip
 import io
@@ -14,6 +15,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mldebt_core.logs.errors import LogIngestError
 from mldebt_core.logs.ingest import ingest_logs, preview_log, stage_upload
@@ -251,3 +254,44 @@ def test_the_cli_says_the_disk_is_full_in_one_line(tmp_path, monkeypatch, capsys
     assert err.startswith(f"mldebt: error: {log}: not stored: no space left on device") and err.count("\n") == 1
     with Store(tmp_path / "c.duckdb") as store:
         assert store.query("SELECT count(*) FROM log_files") == [(0,)]
+
+
+# -- property: any small CSV text is stored whole or refused as a LogIngestError --------------------------------
+
+CELLS = st.one_of(st.sampled_from(["2026-03-01", "2026-03-01T10:00:00Z", "0.5", "-1e309", "nan", "n/a", "", "true",
+                                   '"', '""', "a,b", "=1+2", "\x00", "\x1b[31m", "\r", "\t", "é", "\ud7ff"]),
+                  st.text(st.characters(codec="utf-8"), max_size=6))
+HEADERS = st.sampled_from(["ts", "TS", "prediction", "Prediction", " prediction", "score", "calls", "Calls", "y_pred",
+                           "y-pred", "id", "", "\x07bell", "a\tb"])
+
+
+@st.composite
+def csv_texts(draw) -> str:
+    """A header (duplicates allowed) and up to 6 rows of odd cells, joined raw (quotes and control characters
+    unescaped, ragged rows) or quoted by the csv module."""
+    names = draw(st.lists(HEADERS, min_size=1, max_size=5))
+    lines = [names] + draw(st.lists(st.lists(CELLS, min_size=len(names) - 1, max_size=len(names) + 1), max_size=6))
+    if draw(st.booleans()):
+        return "".join(",".join(line) + "\n" for line in lines)
+    out = io.StringIO()
+    csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows(lines)
+    return out.getvalue()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(text=csv_texts())
+@pytest.mark.slow
+def test_any_small_csv_is_stored_whole_or_refused_as_a_log_error(tmp_path, text):
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    with Store(":memory:") as store:
+        before = store.table_counts()
+        try:
+            result = ingest_logs(store, "s", [path], names=["fuzz.csv"])
+        except LogIngestError as error:  # never another exception type
+            assert str(error).startswith("fuzz.csv: ") and "\n" not in str(error), error
+            assert store.table_counts() == before
+            return
+        stored_rows = store.query_value(f"SELECT count(*) FROM {result.table}")
+        assert result.rows_added == stored_rows == store.query_value("SELECT sum(row_count) FROM log_files") > 0
