@@ -204,6 +204,14 @@ class StoreSettings:
     inbox_suffix: str = ".inbox"
     """folder-name suffix; scans queued while another process holds the database wait in `<database><suffix>/`."""
 
+    max_abs_integer: int = 2 ** 63 - 1
+    """the largest magnitude of an integer in a scan JSON (a DuckDB BIGINT holds it); a larger one, or one of
+    more digits than Python converts (4,300), is refused naming its field (docs/security.md)."""
+
+    stale_inbox_temp_seconds: float = 3600.0
+    """seconds; a temporary file (`.*.tmp`) in the inbox older than this is the leftover of a killed
+    `mldebt ingest-scan` (a live one renames its file within seconds) and is removed on the next inbox run."""
+
 
 DEFAULT_STORE_SETTINGS = StoreSettings()
 

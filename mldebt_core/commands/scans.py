@@ -1,6 +1,7 @@
 """`mldebt scan`, `mldebt ingest-scan` and `mldebt schema`: scan a repository, store a scan, the scan's schema."""
 
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -145,22 +146,40 @@ def _store_document(args, document, source: str, system: str | None = None) -> N
     stored = sum(outcome.result is not None for outcome in earlier)
     if earlier:
         tell(f"also stored {stored} queued scan(s) from {inbox_path(db)}, rejected {len(earlier) - stored}")
+    for outcome in earlier:
+        if (refusal := outcome.report(inbox_path(db))) is not None:
+            tell(refusal)
 
 
 def _read_input(name: str, limit: int) -> bytes:
-    """Up to limit + 1 bytes of FILE or standard input ('-'): enough to tell an oversized scan, never all of it."""
+    """FILE, refused at once when it is not a regular file (a FIFO would block the read forever) or larger than
+    `limit` (its own size, from stat); or up to limit + 1 bytes of standard input ('-'), enough to tell."""
+    from mldebt_core.store.ingest import too_large
+
     if name == "-":
-        return sys.stdin.buffer.read(limit + 1)
-    path = Path(name)
-    if path.is_dir():
-        raise MldebtError(f"{name}: is a directory; FILE must be a scan JSON")
-    try:
-        with open(path, "rb") as stream:
-            return stream.read(limit + 1)
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise too_large("<stdin>", None, limit)
+        return data
+    try:  # non-blocking: opening a FIFO with no writer would wait for one
+        descriptor = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise MldebtError(f"{name}: no such file") from None
     except OSError as error:
         raise MldebtError(f"{name}: cannot read ({error.strerror})") from None
+    with open(descriptor, "rb") as stream:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise MldebtError(f"{name}: is a directory; FILE must be a scan JSON")
+        if not stat.S_ISREG(status.st_mode):
+            raise MldebtError(f"{name}: not a regular file (a pipe, socket or device); FILE must be a scan JSON "
+                              f"file ('-' reads standard input)")
+        if status.st_size > limit:
+            raise too_large(name, status.st_size, limit)
+        try:
+            return stream.read(limit + 1)
+        except OSError as error:
+            raise MldebtError(f"{name}: cannot read ({error.strerror})") from None
 
 
 def _check_writable(path: Path) -> None:

@@ -6,11 +6,15 @@ POSIX paths relative to the scanned repository's root.
 """
 
 import json
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from mldebt_core.taxonomy import KINDS
 
 SCHEMA_VERSION = 4
+Count = Annotated[int, Field(ge=0)]
+"""a number of things (files, lines, bytes, findings): a negative one is refused, not drawn"""
 
 Severity = Literal["low", "medium", "high", "critical"]
 AccessMode = Literal["read", "write"]
@@ -20,7 +24,7 @@ ArtifactRole = Literal["data", "model", "prediction"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # NaN/Infinity: no page draws them
 
 
 class Tool(_Model):
@@ -37,15 +41,15 @@ class RepoIdentity(_Model):
 
 class LanguageStats(_Model):
     language: str
-    files: int
-    lines: int
+    files: Count
+    lines: Count
 
 
 class FileEntry(_Model):
     path: str
     language: str
-    lines: int = Field(description="Line count; 0 for skipped files.")
-    bytes: int
+    lines: Count = Field(description="Line count; 0 for skipped files.")
+    bytes: Count
     analysed: bool = Field(True, description="False for files mldebt does not read: images, archives and other "
                                              "binary assets (not a failure: see `skipped` for those).")
 
@@ -143,6 +147,13 @@ class Finding(_Model):
                                                  "a file and a line, when the scan read no text there, and in "
                                                  "scans older than version 4.")
 
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, kind: str) -> str:
+        if kind not in KINDS:  # the pages look every kind up in the taxonomy
+            raise ValueError(f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
+        return kind
+
 
 class SuppressedFinding(_Model):
     finding: Finding
@@ -161,8 +172,8 @@ class ConfigFile(_Model):
     path: str
     format: Literal["yaml", "json", "toml", "ini", "dotenv", "python"]
     settings: list[ConfigSetting]
-    key_count: int
-    feature_count: int = Field(description="Entries of keys that name a feature list (e.g. 'features').")
+    key_count: Count
+    feature_count: Count = Field(description="Entries of keys that name a feature list (e.g. 'features').")
 
 
 class ConfigRead(_Model):
@@ -174,28 +185,28 @@ class ConfigRead(_Model):
 
 class CodeHealth(_Model):
     """Repository-wide measures behind the code-level findings; null when not measured."""
-    code_lines: int | None = Field(None, description="Python statement lines outside tests.")
-    test_lines: int | None = Field(None, description="Python statement lines in tests.")
-    dead_lines: int | None = Field(None, description="Lines in dead branches, unreferenced code, commented-out code.")
-    glue_lines: int | None = Field(
+    code_lines: Count | None = Field(None, description="Python statement lines outside tests.")
+    test_lines: Count | None = Field(None, description="Python statement lines in tests.")
+    dead_lines: Count | None = Field(None, description="Lines in dead branches, unreferenced code, commented-out code.")
+    glue_lines: Count | None = Field(
         None, description="Statement lines that only call ML/data packages or convert formats.")
-    glue_share: float | None = Field(None, description="glue_lines / code_lines.")
-    glue_share_by_file: dict[str, float] = Field(default_factory=dict)
+    glue_share: Annotated[float, Field(ge=0)] | None = Field(None, description="glue_lines / code_lines.")
+    glue_share_by_file: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
     longest_intermediate_chain: list[str] = Field(default_factory=list,
                                                   description="Longest lineage path through intermediate artifacts.")
-    read_write_scripts: int | None = Field(None, description="Scripts that both read and write intermediate files.")
-    max_join_fan_in: int | None = Field(None, description="Most input artifacts read by one code file.")
+    read_write_scripts: Count | None = Field(None, description="Scripts that both read and write intermediate files.")
+    max_join_fan_in: Count | None = Field(None, description="Most input artifacts read by one code file.")
 
 
 class Summary(_Model):
-    files: int
-    python_files: int
-    lines: int
-    skipped: int
-    findings_by_kind: dict[str, int]
-    findings_by_severity: dict[str, int]
-    not_analysed: int = Field(0, description="Files not read on purpose (assets).")
-    suppressed: int = Field(0, description="Findings suppressed by the repository (listed in `suppressed`).")
+    files: Count
+    python_files: Count
+    lines: Count
+    skipped: Count
+    findings_by_kind: dict[str, Count]
+    findings_by_severity: dict[str, Count]
+    not_analysed: Count = Field(0, description="Files not read on purpose (assets).")
+    suppressed: Count = Field(0, description="Findings suppressed by the repository (listed in `suppressed`).")
 
 
 class ScanDocument(_Model):
@@ -264,7 +275,45 @@ def load_scan(text: str | bytes) -> ScanDocument:
     document = json.loads(text)
     if not isinstance(document, dict):
         raise ValueError("a scan document is a JSON object")
-    return ScanDocument.model_validate(migrate(document))
+    return validate_scan(document)
+
+
+class ScanContentError(ValueError):
+    """A scan of the right shape that states no schema version or names what it does not list; `loc` is the JSON
+    path (a tuple of keys and indexes), `what` what is wrong there."""
+
+    def __init__(self, loc: tuple, what: str):
+        self.loc, self.what = loc, what
+        super().__init__(what)
+
+
+def validate_scan(document: dict) -> ScanDocument:
+    """A parsed scan JSON object of any known version, migrated and validated, its references checked (raises
+    ValidationError or ScanContentError)."""
+    if "schema_version" not in document:  # else the model's default would take a document of any age as current
+        raise ScanContentError(("schema_version",), f"missing; a scan document states its schema version "
+                                                    f"(1 to {SCHEMA_VERSION})")
+    scan = ScanDocument.model_validate(migrate(document))
+    check_references(scan)
+    return scan
+
+
+def check_references(scan: ScanDocument) -> None:
+    """Every artifact that lineage edges and data accesses name is listed in `artifacts`: the dependency graph
+    draws each edge's ends as listed nodes (ScanContentError). Code files (readers, writers, `code:` nodes) are
+    drawn from their path alone; upstream closures may name artifacts of other projects (`project_scan` keeps
+    them), which nothing looks up."""
+    artifacts = {a.id for a in scan.artifacts}
+    for index, edge in enumerate(scan.lineage_edges):
+        for end in ("source", "target"):
+            node = getattr(edge, end)
+            if not node.startswith("code:") and node not in artifacts:
+                raise ScanContentError(("lineage_edges", index, end),
+                                       f"names artifact {node!r}, which the scan's artifacts do not list")
+    for index, access in enumerate(scan.data_accesses):
+        if access.artifact is not None and access.artifact not in artifacts:
+            raise ScanContentError(("data_accesses", index, "artifact"),
+                                   f"names artifact {access.artifact!r}, which the scan's artifacts do not list")
 
 
 def json_schema() -> dict:

@@ -4,7 +4,10 @@ DuckDB lets one process open a file. When another process holds it, `mldebt inge
 validates the scan, writes it into `<database>.inbox/` (temporary file + rename, so a
 reader never sees half a file) and stops; the process holding the database calls
 `ingest_inbox` (the app does on every run) to store and remove the queued files. A
-queued file that is refused moves to `<inbox>/rejected/` with a `.error.txt` beside it.
+queued file that is refused moves to `<inbox>/rejected/` with a `.error.txt` beside it, and
+its outcome says so (the app shows it on that page load, the CLI prints it). A file the
+database cannot take (a full disk) stays queued for the next run. Temporary files of a
+killed writer are removed once stale (StoreSettings.stale_inbox_temp_seconds).
 """
 
 import os
@@ -28,7 +31,17 @@ class InboxOutcome:
     file: str
     result: IngestResult | None
     error: str | None = None
-    """The refusal, when the file moved to rejected/."""
+    """The refusal, when the file moved to rejected/ (or stayed queued: see `kept`)."""
+    kept: bool = False
+    """True when the database, not the scan, failed (a full disk): the file stays queued for the next run."""
+
+    def report(self, inbox: Path) -> str | None:
+        """One sentence for the user about a queued scan that was not stored, else None."""
+        if self.error is None:
+            return None
+        if self.kept:
+            return f"queued scan {self.file} stays in {inbox} for the next page load: {self.error}"
+        return f"queued scan {self.file} was refused and moved to {inbox / 'rejected'}: {self.error}"
 
 
 def inbox_path(db_path: Path) -> Path:
@@ -56,32 +69,56 @@ def queue_scan(db_path: Path, document: ScanDocument, source_name: str, system: 
 def queued_files(db_path: Path) -> list[Path]:
     """Queued scans, oldest first (names start with a nanosecond time stamp; temporary files are hidden)."""
     inbox = inbox_path(db_path)
-    if not inbox.is_dir():
+    try:
+        return sorted(p for p in inbox.iterdir()
+                      if p.suffix == ".json" and not p.name.startswith(".") and p.is_file())
+    except OSError:  # no inbox (the usual case), or one this process may not read: nothing queued for it
         return []
-    return sorted(p for p in inbox.iterdir() if p.suffix == ".json" and not p.name.startswith(".") and p.is_file())
 
 
 def ingest_inbox(store: Store) -> list[InboxOutcome]:
     """Store every queued scan and remove it; refused ones move to rejected/ with the reason beside them."""
     if not store.is_file:
         return []
+    _remove_stale_temporaries(inbox_path(store.path))
     outcomes = []
     for path in queued_files(store.path):
         try:
             result = ingest_scan(store, path.read_bytes(), path.name)
-        except IngestError as error:
-            _reject(path, str(error))
-            outcomes.append(InboxOutcome(path.name, None, str(error)))
-            continue
         except FileNotFoundError:  # taken by another caller in this process meanwhile
             continue
+        except (IngestError, OSError) as error:  # the scan, or a queued file no one can read
+            reason = str(error) if isinstance(error, IngestError) else f"{path.name}: cannot read ({error.strerror})"
+            outcomes.append(InboxOutcome(path.name, None, _reject(path, reason)))
+            continue
+        except StoreError as error:  # the database's failure, not the scan's: later files would fail alike
+            outcomes.append(InboxOutcome(path.name, None, str(error), kept=True))
+            break
         path.unlink(missing_ok=True)
         outcomes.append(InboxOutcome(path.name, result))
     return outcomes
 
 
-def _reject(path: Path, reason: str) -> None:
+def _reject(path: Path, reason: str) -> str:
+    """Move a refused file to rejected/ with its reason beside it; the reason, and why it could not move."""
     rejected = path.parent / "rejected"
-    rejected.mkdir(exist_ok=True)
-    (rejected / f"{path.name}.error.txt").write_text(reason + "\n", encoding="utf-8")
-    os.replace(path, rejected / path.name)
+    try:
+        rejected.mkdir(exist_ok=True)
+        (rejected / f"{path.name}.error.txt").write_text(reason + "\n", encoding="utf-8")
+        os.replace(path, rejected / path.name)
+    except OSError as error:
+        return f"{reason} (and it cannot move to {rejected}: {error.strerror})"
+    return reason
+
+
+def _remove_stale_temporaries(inbox: Path) -> None:
+    """Hidden temporary files (`.tmp`, `.*.tmp`, empty or half written) left by a writer killed before its
+    rename."""
+    stale_before = time.time() - DEFAULT_STORE_SETTINGS.stale_inbox_temp_seconds
+    try:
+        leftovers = [p for p in inbox.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")
+                     and p.is_file() and p.stat().st_mtime < stale_before]
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+    except OSError:  # another process removed it first, or may not: it is only hidden clutter
+        pass

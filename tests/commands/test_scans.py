@@ -189,3 +189,28 @@ def test_one_project_of_a_monorepo_scan_is_stored_as_a_system(make_repo, tmp_pat
     assert paths == ["api/main.py", "api/requirements.txt"]
     code, out, err = run(["--db", db, "ingest-scan", str(scan), "--project", "nowhere"], capsys)
     assert (code, out) == (2, "") and err.startswith(f"mldebt: error: {scan}: --project: no project 'nowhere'")
+
+
+# -- ingest-scan on odd inputs (issue 17) -----------------------------------------------------------------------
+
+def test_ingest_scan_of_a_fifo_refuses_at_once_instead_of_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "scan.json"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "mldebt_core.cli", "--db", str(tmp_path / "m.duckdb"),
+                           "ingest-scan", str(fifo)], capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (f"mldebt: error: {fifo}: not a regular file (a pipe, socket or device); FILE must be a "
+                           f"scan JSON file ('-' reads standard input)\n")
+
+
+def test_the_size_refusal_states_the_files_own_size_not_the_bytes_read(tmp_path, capsys):
+    from mldebt_core.settings import DEFAULT_STORE_SETTINGS
+
+    limit = DEFAULT_STORE_SETTINGS.max_scan_bytes
+    big = tmp_path / "big.json"
+    with open(big, "wb") as stream:
+        stream.truncate(limit + 123_456)  # sparse: a large size, no data written
+    code, _, err = run(["--db", str(tmp_path / "m.duckdb"), "ingest-scan", str(big)], capsys)
+    assert code == 2
+    assert err == (f"mldebt: error: {big}: {limit + 123_456:,} bytes is more than the {limit:,}-byte limit for a "
+                   f"scan (setting StoreSettings.max_scan_bytes)\n")

@@ -15,6 +15,7 @@ from mldebt_core.store import (
     Store,
     default_db_path,
     inbox_path,
+    ingest_document,
     ingest_inbox,
     ingest_scan,
     queries,
@@ -122,10 +123,11 @@ def test_a_failure_midway_through_the_insert_rolls_everything_back(store):
     """Findings are inserted last: a number too large for BIGINT there fails after every other table was written."""
     ingest_scan(store, SAMPLE_BYTES, "demo_scan.json")
     before = store.table_counts()
-    document = modified_scan()
-    document["findings"][-1]["line"] = 2 ** 70
+    document = load_scan(as_bytes(modified_scan()))  # parse_scan refuses such a number: build it past it
+    last = document.findings[-1].model_copy(update={"line": 2 ** 70})
+    document = document.model_copy(update={"findings": [*document.findings[:-1], last]})
     with pytest.raises(IngestError, match=r"^huge\.json: findings: a value cannot be stored"):
-        ingest_scan(store, as_bytes(document), "huge.json")
+        ingest_document(store, document, "huge.json")
     assert store.table_counts() == before
     assert queries.list_scans(store, SYSTEM)["scan_id"].tolist() == [1]
 
@@ -345,3 +347,22 @@ def test_child_table_columns_are_exactly_the_database_columns(store):
     for table in CHILD_TABLES:
         assert sorted(store.cursor().table(table.name).columns) == sorted(
             ["scan_id", *(name for name, _ in table.columns)]), table.name
+
+
+def test_temporary_files_left_in_the_inbox_are_ignored_then_removed_once_stale(store):
+    import os
+    import time
+
+    from mldebt_core.settings import DEFAULT_STORE_SETTINGS
+
+    inbox = inbox_path(store.path)
+    inbox.mkdir()
+    fresh, stale, empty_name = inbox / ".a1b2.tmp", inbox / ".c3d4.tmp", inbox / ".tmp"
+    for path in (fresh, stale, empty_name):
+        path.write_bytes(b"")  # a writer killed before its first byte
+    old = time.time() - DEFAULT_STORE_SETTINGS.stale_inbox_temp_seconds - 60
+    os.utime(stale, (old, old))
+    os.utime(empty_name, (old, old))
+    assert ingest_inbox(store) == []
+    assert sorted(p.name for p in inbox.iterdir()) == [fresh.name]  # a live writer's file is left alone
+    assert store.table_counts()["scans"] == 0

@@ -104,3 +104,17 @@ def test_the_cli_also_stores_scans_queued_earlier(tmp_path, capsys):
     code, _, err = run(["--db", str(db), "ingest-scan", str(DEMO_SCAN)], capsys)
     assert code == 0 and err.endswith(f"also stored 1 queued scan(s) from {db}.inbox, rejected 0\n")
     assert [row[1] for row in scans_in(db)] == ["earlier", SAMPLE["repo"]["name"]]
+
+
+def test_the_cli_tells_each_queued_scan_it_refused_and_where_it_went(tmp_path, capsys):
+    db = tmp_path / "m.duckdb"
+    inbox = inbox_path(db)
+    inbox.mkdir()
+    (inbox / "00000000000000000001-7-hostile.json").write_text('{"schema_version": 4, "tool": {"name": "mldebt", '
+                                                               '"version": "1"}, "tool": {}}')
+    code, _, err = run(["--db", str(db), "ingest-scan", str(DEMO_SCAN)], capsys)
+    assert code == 0
+    assert err.splitlines()[-2:] == [
+        f"mldebt: also stored 0 queued scan(s) from {inbox}, rejected 1",
+        f"mldebt: queued scan 00000000000000000001-7-hostile.json was refused and moved to {inbox / 'rejected'}: "
+        f"00000000000000000001-7-hostile.json: (top level): duplicate key 'tool' (a JSON object names each key once)"]
