@@ -4,14 +4,18 @@ scan (mirrored in the URL so a link reopens the same view); nothing else."""
 import streamlit as st
 
 from mldebt_core import views
-from mldebt_core.store import queries
+from mldebt_core.store import inbox_path, queries
 from mldebt_core.usecases.scans import store_queued_scans
 from pages.components import analyses
 from pages.components import common as ui
 
 st.set_page_config(page_title="mldebt", page_icon="🧾", layout="wide")
 store = ui.store()
-store_queued_scans(store, analyses.ANALYSES)  # scans queued by `mldebt ingest-scan` while this server held the database
+# scans queued by `mldebt ingest-scan` while this server held the database; whoever loads the next page is told
+# of each one refused (it lies in the inbox's rejected/ folder with its reason)
+for queued in store_queued_scans(store, analyses.ANALYSES):
+    if (refusal := queued.report(inbox_path(store.path))) is not None:
+        st.warning(ui.plain(refusal))
 
 with st.sidebar:
     systems = queries.list_systems(store)

@@ -48,8 +48,8 @@ path = text.text_input("File path contains", key="path")
 projects, suppressed, unread = answers(store, scan_id)
 labels = views.project_labels(projects)
 picked = st.multiselect("Project", list(labels), format_func=labels.get, key="projects") if labels else []
-found = filtered(store, scan_id, tuple(kinds), tuple(severities), tuple(sections), views.contains_pattern(path),
-                 tuple(picked))
+found = ui.understood(filtered(store, scan_id, tuple(kinds), tuple(severities), tuple(sections),
+                               views.contains_pattern(path), tuple(picked)), "findings")
 floor = ui.confidence_floor(views.below(found, ui.MIN_CONFIDENCE), key="findings_unconfident")
 found = views.confident(found, floor)
 

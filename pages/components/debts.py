@@ -27,7 +27,8 @@ def _ranked(store, system: str, scan_id: int | None, floor: int, version: str, d
 def ranked(system: str, scan_id: int | None, floor: int) -> pd.DataFrame:
     """The system's debts worst first (scan findings at least `floor` percent confident, every analysis's)."""
     store = ui.store()
-    return _ranked(store, system, scan_id, floor, audit_version(store, system), date.today().isoformat())
+    return ui.understood(_ranked(store, system, scan_id, floor, audit_version(store, system),
+                                 date.today().isoformat()), "debts")
 
 
 def label(rank: int, debt: pd.Series) -> str:

@@ -1,12 +1,14 @@
 """pages/scans.py: uploading good and malformed scan JSON, and the list of stored scans."""
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from mldebt_core.scan.runner import scan_repository
 from mldebt_core.store import queries
 from pages.components import common
 from pages.components.common import plain
+from tests.conftest import PROJECT
 from tests.pages.helpers import page
 from tests.store_helpers import SAMPLE_BYTES, as_bytes, modified_scan
 
@@ -69,3 +71,45 @@ def test_a_monorepo_scan_is_stored_whole_or_one_project_as_a_system(make_repo):
     at.button(key="scans_store").click().run()
     assert not at.exception and at.success[0].value.endswith(plain("of system api."))
     assert queries.list_systems(common.store()) == ["api", "churn-system"]
+
+
+# -- the frame (app.py, common.store) on a queued scan refused, and on a database held elsewhere ---------------
+
+APP = str(PROJECT / "app.py")
+
+
+def test_a_queued_scan_refused_is_told_on_the_next_page_load():
+    from mldebt_core.store import inbox_path
+
+    inbox = inbox_path(common.store().path)
+    inbox.mkdir()
+    queued = inbox / "00000000000000000001-42-poisoned.json"
+    queued.write_text('{"schema_version": 4, "findings": [], "findings": []}')
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [plain(
+        f"queued scan {queued.name} was refused and moved to {inbox / 'rejected'}: {queued.name}: (top level): "
+        f"duplicate key 'findings' (a JSON object names each key once)")]
+    assert (inbox / "rejected" / queued.name).exists()
+
+
+def test_a_database_held_by_another_process_is_one_error_line_naming_its_pid(monkeypatch):
+    """Two dashboards started before the first page load: the second cannot open the file (DuckDB allows one
+    process); its pages say so in one line instead of an exception box."""
+    from mldebt_core.store import DatabaseLockedError, db
+
+    common.store().close()
+    st.cache_resource.clear()
+    held = common.default_db_path()
+
+    def locked(path):
+        raise DatabaseLockedError(path, 4242)
+
+    monkeypatch.setattr(db, "_connect", locked)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [plain(
+        f"Cannot open the database: the database {held} is open in process 4242; DuckDB lets one process use a "
+        f"file at a time. Stop the other process (another dashboard or mldebt command), or start this one on "
+        f"another database (MLDEBT_DB or --db).")]
+    assert not at.sidebar.selectbox  # the page stopped there
