@@ -83,6 +83,18 @@ def top_findings(findings: pd.DataFrame, limit: int) -> pd.DataFrame:
     return with_location(order.drop(columns="_rank").head(limit))
 
 
+def known_kinds(rows: pd.DataFrame, what: str) -> tuple[pd.DataFrame, str | None]:
+    """The rows (findings, debts) of kinds this mldebt knows, and a sentence naming the others (a database written
+    by another version, or changed by hand), which a page leaves out rather than fail where it looks them up."""
+    unknown = sorted(set(rows["kind"]) - set(KINDS)) if "kind" in rows else []
+    if not unknown:
+        return rows, None
+    known = rows[rows["kind"].isin(list(KINDS))]
+    return known, (f"{len(rows) - len(known):,} {what} of kinds this mldebt does not know "
+                   f"({', '.join(map(repr, unknown))}) left out: the database was written by another mldebt "
+                   "version or changed by hand.")
+
+
 def kind_severity_counts(findings: pd.DataFrame) -> pd.DataFrame:
     """(kind, title, severity, findings) for a stacked bar, kinds in paper order."""
     counts = findings.groupby(["kind", "severity"], as_index=False).size().rename(columns={"size": "findings"})

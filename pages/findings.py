@@ -10,6 +10,7 @@ from mldebt_core.store import queries
 from mldebt_core.store.analysis_findings import analysis_findings
 from mldebt_core.taxonomy import KINDS, SECTIONS
 from pages.components import common as ui
+from pages.components.rows import understood
 
 COLUMNS = ["location", "severity", "kind", "paper_section", "message", "confidence", "finding_id"]
 ANALYSIS_COLUMNS = ["source", "severity", "kind", "paper_section", "location", "message", "recorded_at", "finding_id"]
@@ -48,8 +49,8 @@ path = text.text_input("File path contains", key="path")
 projects, suppressed, unread = answers(store, scan_id)
 labels = views.project_labels(projects)
 picked = st.multiselect("Project", list(labels), format_func=labels.get, key="projects") if labels else []
-found = ui.understood(filtered(store, scan_id, tuple(kinds), tuple(severities), tuple(sections),
-                               views.contains_pattern(path), tuple(picked)), "findings")
+found = understood(filtered(store, scan_id, tuple(kinds), tuple(severities), tuple(sections),
+                            views.contains_pattern(path), tuple(picked)), "findings")
 floor = ui.confidence_floor(views.below(found, ui.MIN_CONFIDENCE), key="findings_unconfident")
 found = views.confident(found, floor)
 

@@ -16,7 +16,9 @@ class DatabaseLockedError(StoreError):
         self.path = path
         self.pid = pid
         holder = f"process {pid}" if pid is not None else "another process"
-        super().__init__(f"the database {path} is open in {holder}; DuckDB lets one process use a file at a time")
+        super().__init__(f"the database {path} is open in {holder}; DuckDB lets one process use a file at a time: "
+                         f"stop that process (another dashboard or mldebt command) or use another database "
+                         f"(MLDEBT_DB or --db)")
 
 
 class IngestError(MldebtError):

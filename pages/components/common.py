@@ -13,9 +13,8 @@ from mldebt_core import markdown, samples
 from mldebt_core.errors import MldebtError
 from mldebt_core.logs.windows import DEFAULT_WINDOW, WINDOWS
 from mldebt_core.settings import DEFAULT_FINDINGS_VIEW_SETTINGS
-from mldebt_core.store import DatabaseLockedError, Store, StoreError, default_db_path, queries
+from mldebt_core.store import Store, StoreError, default_db_path, queries
 from mldebt_core.store.versions import system_version
-from mldebt_core.taxonomy import KINDS
 from mldebt_core.text_safety import csv_text
 
 # Streamlit runs an app with a pages/ folder as a legacy multipage app until some session has called
@@ -35,29 +34,12 @@ def _open_store() -> Store:
 
 
 def store() -> Store:
-    """One store per server process; it hands each thread its own cursor. When the database cannot be opened (held
-    by another process: a second dashboard; a newer schema), one error line and the page stops; a failure is not
-    cached, so the next page load tries again."""
+    """One store per server process; unopenable (held by a second dashboard): one error line, the page stops."""
     try:
-        return _open_store()
+        return _open_store()  # a failure is not cached: the next page load tries again
     except StoreError as error:
-        holder = (" Stop the other process (another dashboard or mldebt command), or start this one on another "
-                  "database (MLDEBT_DB or --db).") if isinstance(error, DatabaseLockedError) else ""
-        st.error(plain(f"Cannot open the database: {error}.{holder}"))
+        st.error(plain(f"Cannot open the database: {error}."))
         st.stop()
-
-
-def understood(rows: pd.DataFrame, what: str) -> pd.DataFrame:
-    """The rows (findings, debts) of kinds this mldebt knows; the others (a database written by another version, or
-    changed by hand) are named in a warning and left out, rather than failing the page where it looks them up."""
-    unknown = sorted(set(rows["kind"]) - set(KINDS)) if "kind" in rows else []
-    if not unknown:
-        return rows
-    known = rows[rows["kind"].isin(list(KINDS))]
-    st.warning(plain(f"{len(rows) - len(known):,} {what} of kinds this mldebt does not know "
-                     f"({', '.join(map(repr, unknown))}) left out: the database was written by another mldebt "
-                     "version or changed by hand."))
-    return known
 
 
 def cached(shared: bool = False, **options):

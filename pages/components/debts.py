@@ -12,6 +12,7 @@ from mldebt_core.errors import MldebtError
 from mldebt_core.store.versions import audit_version
 from mldebt_core.taxonomy import KINDS
 from pages.components import common as ui
+from pages.components.rows import understood
 
 STATUS_LABELS = {"open": "Open", "accepted": "Accepted", "wont_fix": "Won't fix", "fixed": "Fixed"}
 TRIAGE_OUTCOME = "triage_outcome"
@@ -27,8 +28,8 @@ def _ranked(store, system: str, scan_id: int | None, floor: int, version: str, d
 def ranked(system: str, scan_id: int | None, floor: int) -> pd.DataFrame:
     """The system's debts worst first (scan findings at least `floor` percent confident, every analysis's)."""
     store = ui.store()
-    return ui.understood(_ranked(store, system, scan_id, floor, audit_version(store, system),
-                                 date.today().isoformat()), "debts")
+    return understood(_ranked(store, system, scan_id, floor, audit_version(store, system),
+                              date.today().isoformat()), "debts")
 
 
 def label(rank: int, debt: pd.Series) -> str:

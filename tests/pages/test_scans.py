@@ -110,6 +110,6 @@ def test_a_database_held_by_another_process_is_one_error_line_naming_its_pid(mon
     assert not at.exception
     assert [e.value for e in at.error] == [plain(
         f"Cannot open the database: the database {held} is open in process 4242; DuckDB lets one process use a "
-        f"file at a time. Stop the other process (another dashboard or mldebt command), or start this one on "
-        f"another database (MLDEBT_DB or --db).")]
+        f"file at a time: stop that process (another dashboard or mldebt command) or use another database "
+        f"(MLDEBT_DB or --db).")]
     assert not at.sidebar.selectbox  # the page stopped there
