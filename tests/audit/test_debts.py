@@ -36,7 +36,7 @@ def scan(days_ago: int, findings: list[dict]) -> bytes:
     document = copy.deepcopy(SAMPLE)
     scanned = (datetime.now(UTC) - timedelta(days=days_ago)).replace(microsecond=0)
     document["repo"].update(name=SYSTEM, commit=f"{days_ago:040x}", scanned_at=scanned.isoformat())
-    document.update(artifacts=ARTIFACTS, lineage_edges=[], findings=findings, suppressed=[])
+    document.update(artifacts=ARTIFACTS, lineage_edges=[], data_accesses=[], findings=findings, suppressed=[])
     return as_bytes(document)
 
 
