@@ -19,6 +19,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -102,13 +103,13 @@ def _scan_projects(root: Path, files: list[RepoFile], projects: list[ProjectRoot
     merged document, with the repository's configuration and facts joined over the projects for `finalised`."""
     paths = [p.path for p in projects]
     folders = {p.path: p.folder for p in projects}
-    configs = {p: config if p == ROOT else repo_config(folders[p]) for p in paths}
+    configs = {p: config if p == ROOT else repo_config(folders[p], root) for p in paths}
     local: dict[str, list[RepoFile]] = {p: [] for p in paths}
     for file in files:
         project = owner(file.path, paths)
         path = file.path if project == ROOT else file.path[len(project) + 1:]
         if project == ROOT or not configs[project].excluded(path):
-            local[project].append(RepoFile(path, file.absolute, file.size))
+            local[project].append(replace(file, path=path))
     results = iter(_collect_all([f for p in paths for f in local[p]], settings, progress))
     parts, documents = [], []
     for project in paths:

@@ -114,7 +114,10 @@ def test_symlinks_to_outside_files_and_symlinked_folders_are_not_followed(tmp_pa
     (repo / "lib_again").symlink_to(repo / "lib", target_is_directory=True)
     (repo / "alias.py").symlink_to(repo / "main.py")
     (repo / "dangling.py").symlink_to(repo / "missing.py")
-    assert paths(repo) == ["alias.py", "lib/util.py", "main.py"]  # a link to a file inside the repo is kept
+    found = discover_files(repo)
+    assert [f.path for f in found if not f.refused] == ["alias.py", "lib/util.py", "main.py"]  # a link inside is kept
+    assert {f.path: f.refused for f in found if f.refused} == dict.fromkeys(
+        ["leak.py", "vendored"], "a symbolic link out of the repository: not followed")  # listed, never read
 
 
 @pytest.mark.parametrize(("name", "head", "language"), [

@@ -62,6 +62,8 @@ class FileResult:
 
 
 def collect_file(file: RepoFile, settings: ScanSettings) -> FileResult:
+    if file.refused:
+        return FileResult(file.path, language_of(file.path), 0, 0, Skip("unreadable", file.refused))
     if is_asset(file.path):
         return FileResult(file.path, language_of(file.path), 0, file.size, asset=True)
     limit = settings.max_notebook_bytes if file.path.endswith(".ipynb") else settings.max_file_bytes

@@ -4,21 +4,22 @@ Skips VCS, virtualenv and cache folders and whatever the repository's .gitignore
 files exclude, unless git tracks it (a force-added file is the repository's). Build
 outputs (`build/`, `dist/`) are skipped only when git tracks nothing in them (or,
 without git, when they hold what builds leave there). Symlinked
-folders are never followed; a symlinked file is kept only when its target lies inside
-the repository. Paths are shown printable: a file name that is not UTF-8 keeps its
-place with replacement characters. Project markers that are folders (`.dvc/`, `.zen/`)
-are noted on the way.
+folders are never followed; a symlinked file is read only when its target lies inside
+the repository and outside the folders skipped here (`.git` holds the CI's credentials):
+any other is listed as skipped, never read (`confined.py`). Paths are shown printable: a
+file name that is not UTF-8 keeps its place with replacement characters. Project markers
+that are folders (`.dvc/`, `.zen/`) are noted on the way.
 """
 
 import fnmatch
 import os
-import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pathspec
-
+from mldebt_core.scan.collect.confined import inside
 from mldebt_core.scan.collect.git_index import Tracked, tracked
+from mldebt_core.scan.collect.ignores import Ignores, gitignore_spec, ignored, may_reinclude
 
 SKIPPED_DIRS = frozenset({
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", "__pycache__", ".mypy_cache", ".pytest_cache",
@@ -73,6 +74,8 @@ class RepoFile:
     path: str  # POSIX, relative to the repository root
     absolute: str
     size: int
+    refused: str = ""
+    """why the file is listed but never read (a link out of the repository), '' for a file to read"""
 
 
 def language_of(path: str, head: bytes = b"") -> str:
@@ -116,6 +119,8 @@ class Discovery:
     files: list[RepoFile]  # sorted by path
     marker_dirs: dict[str, list[str]] = field(default_factory=dict)
     """folder (relative, '' for the root) -> the project markers among its subfolders ('.dvc', '.zen')"""
+    stopped: bool = False
+    """the deadline passed before every folder was walked: `files` are those found until then"""
 
 
 def discover_files(root: Path) -> list[RepoFile]:
@@ -123,12 +128,19 @@ def discover_files(root: Path) -> list[RepoFile]:
     return discover(root).files
 
 
-def discover(root: Path) -> Discovery:
-    """The repository's files, sorted by path, and the project markers its folders hold."""
+def discover(root: Path, deadline: float | None = None) -> Discovery:
+    """The repository's files, sorted by path, and the project markers its folders hold; when `deadline` (a
+    `time.monotonic()` instant) passes, the folders not walked yet are left out."""
     walk = _Walk(os.path.realpath(root))
-    walk.walk(walk.root, "", [])
+    folders = [(walk.root, "", [])]  # a stack, not recursion: a repository may nest folders thousands deep
+    stopped = False
+    while folders:
+        if deadline is not None and time.monotonic() > deadline:
+            stopped = True
+            break
+        folders.extend(reversed(walk.walk(*folders.pop())))
     walk.found.sort(key=lambda f: f.path)
-    return Discovery(walk.found, walk.markers)
+    return Discovery(walk.found, walk.markers, stopped)
 
 
 class _Walk:
@@ -138,15 +150,16 @@ class _Walk:
         self.markers: dict[str, list[str]] = {}
         self._tracked: Tracked | None | bool = False  # False: the git index is not read yet
 
-    def walk(self, directory: str, rel: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> None:
-        gitignore = os.path.join(directory, ".gitignore")
-        if os.path.isfile(gitignore):
+    def walk(self, directory: str, rel: str, ignores: list[Ignores]) -> list[tuple[str, str, list[Ignores]]]:
+        """Note the files of one folder; its subfolders to walk, in order."""
+        if gitignore := inside(os.path.join(directory, ".gitignore"), self.root):
             with open(gitignore, encoding="utf-8", errors="replace") as handle:
-                ignores = [*ignores, (rel, pathspec.GitIgnoreSpec.from_lines(handle))]
+                ignores = [*ignores, (rel, gitignore_spec(handle))]
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
-            return
+            return []
+        folders = []
         for entry in entries:
             child_rel = f"{rel}/{entry.name}" if rel else entry.name
             if entry.is_dir(follow_symlinks=False):
@@ -154,24 +167,35 @@ class _Walk:
                     self.markers.setdefault(printable(rel), []).append(entry.name)
                 if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info"):
                     continue
-                if _ignored(ignores, child_rel + "/") and not self._tracks(child_rel, folder=True) \
-                        and not _may_reinclude(ignores, child_rel):
+                if ignored(ignores, child_rel + "/") and not self._tracks(child_rel, folder=True) \
+                        and not may_reinclude(ignores, child_rel):
                     continue
                 if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                     continue
                 if entry.name in BUILD_DIRS and not self._read_build_dir(entry.path, child_rel):
                     continue
-                self.walk(entry.path, child_rel, ignores)
+                folders.append((entry.path, child_rel, ignores))
             elif entry.name == ".git":  # a linked work tree's pointer to its git directory: git's, not the repository's
                 continue
-            elif _ignored(ignores, child_rel) and not self._tracks(child_rel, folder=False):
+            elif ignored(ignores, child_rel) and not self._tracks(child_rel, folder=False):
                 continue
             elif entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if os.path.isfile(target) and target.startswith(self.root + os.sep):
-                    self.found.append(RepoFile(printable(child_rel), target, os.path.getsize(target)))
+                self._link(entry.path, printable(child_rel))
             elif entry.is_file(follow_symlinks=False):
                 self.found.append(RepoFile(printable(child_rel), entry.path, entry.stat(follow_symlinks=False).st_size))
+        return folders
+
+    def _link(self, path: str, shown: str) -> None:
+        """A symlink: read at its target when that is a file inside the repository; listed as refused, its target
+        never opened nor even looked at, when it leads out of the repository or into a folder the walk skips; not
+        listed when it leads to nothing to read inside (dangling, a folder: links are never followed)."""
+        target = os.path.realpath(path)
+        if not target.startswith(self.root + os.sep):
+            self.found.append(RepoFile(shown, "", 0, "a symbolic link out of the repository: not followed"))
+        elif skipped := SKIPPED_DIRS.intersection(os.path.relpath(target, self.root).split(os.sep)[:-1]):
+            self.found.append(RepoFile(shown, "", 0, f"a symbolic link into {min(skipped)}/: not followed"))
+        elif kept := inside(target, self.root):
+            self.found.append(RepoFile(shown, kept, os.path.getsize(kept)))
 
     def _git(self) -> Tracked | None:
         if self._tracked is False:  # read once, when a path first needs it
@@ -196,42 +220,3 @@ def _looks_generated(path: str) -> bool:
     if "__init__.py" in names:  # a package that happens to be called build or dist
         return False
     return os.path.basename(path) == "dist" or any(fnmatch.fnmatch(n, p) for n in names for p in BUILD_OUTPUTS)
-
-
-_GLOB = re.compile(r"[*?\[]")
-
-
-def _may_reinclude(ignores: list[tuple[str, pathspec.PathSpec]], folder: str) -> bool:
-    """Could a `!` pattern bring back something inside an ignored folder? Kedro's `data/**` then `!data/**/` and
-    `!data/01_raw/iris.csv` keep the committed raw data: the folder is walked and its files judged one by one."""
-    for base, spec in ignores:
-        if base and not folder.startswith(base + "/"):
-            continue
-        inside = (folder[len(base) + 1:] if base else folder) + "/"
-        for pattern in spec.patterns:
-            if pattern.include is not False:
-                continue
-            text = getattr(pattern, "pattern", "").lstrip("!")
-            if "/" not in text.rstrip("/"):  # any depth: `!*.py` may bring files back, `!.gitkeep` only a marker
-                if _GLOB.search(text):
-                    return True
-                continue
-            prefix = _GLOB.split(text.lstrip("/"), 1)[0]
-            if prefix.startswith(inside) or inside.startswith(prefix):
-                return True
-    return False
-
-
-def _ignored(ignores: list[tuple[str, pathspec.PathSpec]], rel_path: str) -> bool:
-    # Deepest .gitignore first: as in git, a nested file's patterns (and `!` negations) override its parents'.
-    for base, spec in reversed(ignores):
-        if base:
-            if not rel_path.startswith(base + "/"):
-                continue
-            rel_path_in_base = rel_path[len(base) + 1:]
-        else:
-            rel_path_in_base = rel_path
-        include = spec.check_file(rel_path_in_base).include  # None: no pattern of this file matched
-        if include is not None:
-            return include
-    return False

@@ -15,6 +15,8 @@ from pathlib import Path
 import pathspec
 import yaml
 
+from mldebt_core.scan.collect.confined import inside, real_root
+from mldebt_core.scan.collect.ignores import gitignore_spec
 from mldebt_core.scan.schema import ScanWarning
 from mldebt_core.taxonomy import KINDS
 
@@ -48,18 +50,23 @@ class RepoConfig:
         return bool(self.exclude) and _spec(self.exclude).match_file(path)
 
 
-def repo_config(root: Path) -> RepoConfig:
-    """Read `[tool.mldebt]`: `consumers`, `exclude` and `ignore` (see docs/detectors.md, "Answering back")."""
+def repo_config(root: Path, repository: Path | None = None) -> RepoConfig:
+    """Read `[tool.mldebt]`: `consumers`, `exclude` and `ignore` (see docs/detectors.md, "Answering back"), from
+    the pyproject.toml of `root` when it lies inside `repository` (default `root`) once its links are resolved."""
     pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
+    if not os.path.lexists(pyproject):
         return RepoConfig()
-    try:
-        with open(pyproject, "rb") as handle:
-            document = tomllib.load(handle)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+    if (path := inside(pyproject, real_root(repository or root))) is None:
         return RepoConfig(warnings=(ScanWarning(path=pyproject.name, message=(
-            f"not valid TOML ({error}); [tool.mldebt] was not read: no declared consumers, exclusions or "
-            "ignores apply")),))
+            "a link out of the repository or not a regular file: not read, no declared consumers, exclusions "
+            "or ignores apply")),))
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError, RecursionError) as error:
+        reason = "nested too deeply to read" if isinstance(error, RecursionError) else f"not valid TOML ({error})"
+        return RepoConfig(warnings=(ScanWarning(path=pyproject.name, message=(
+            f"{reason}; [tool.mldebt] was not read: no declared consumers, exclusions or ignores apply")),))
     tool = document.get("tool")
     table = tool.get("mldebt") if isinstance(tool, dict) else None
     if table is None:
@@ -144,7 +151,7 @@ def _ignores(value, problems: list[str]) -> tuple[KindIgnore, ...]:
 @lru_cache(maxsize=256)
 def _spec(globs: tuple[str, ...]) -> pathspec.PathSpec:
     """Globs as .gitignore reads them: `*` within a folder, `**` across folders, `dir/` for all under it."""
-    return pathspec.GitIgnoreSpec.from_lines(globs)
+    return gitignore_spec(globs)  # written by the repository: matched in linear time
 
 
 def _names(keys: list[str]) -> str:
