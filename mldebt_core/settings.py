@@ -164,6 +164,15 @@ class ScanSettings:
     value_resolution_depth: int = 6
     """hops; how many constant/import indirections are followed to resolve a data location."""
 
+    time_budget_s: float | None = 900.0
+    """seconds; the whole scan's budget for finding and reading files (resolving and analysing what was read always
+    completes). Once spent, no further file is added: the scan is written with the files read until then and a
+    warning saying how many were left out. None: no budget."""
+
+    file_time_budget_s: float | None = 60.0
+    """seconds; one file's budget for reading it and collecting its facts. A file
+    over it is listed as skipped (`too_large`, the detail names the budget) and contributes nothing. None: none."""
+
     config: ConfigDebtSettings = field(default_factory=ConfigDebtSettings)
     code: CodeDebtSettings = field(default_factory=CodeDebtSettings)
     hygiene: HygieneSettings = field(default_factory=HygieneSettings)

@@ -16,12 +16,14 @@ import gc
 import multiprocessing
 import os
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
+from itertools import islice
 from pathlib import Path
 
 from mldebt_core import __version__
@@ -31,9 +33,9 @@ from mldebt_core.scan.analyse.analysis import Analysis
 from mldebt_core.scan.analyse.suppress import answer_back
 from mldebt_core.scan.collect.code_facts import CodeFacts
 from mldebt_core.scan.collect.excerpts import Excerpts
-from mldebt_core.scan.collect.file_facts import FileResult, collect_file
+from mldebt_core.scan.collect.file_facts import FileResult, collect_within_budget
 from mldebt_core.scan.collect.notebooks import cell_of
-from mldebt_core.scan.collect.walk import PYTHON_LANGUAGES, RepoFile, discover
+from mldebt_core.scan.collect.walk import PYTHON_LANGUAGES, RepoFile, discover, printable
 from mldebt_core.scan.projects import ROOT, merged, owner, rebased, rebased_accesses, sorted_findings, summarised
 from mldebt_core.scan.resolve.git_head import git_identity
 from mldebt_core.scan.resolve.projects import ProjectRoot, find_projects, joined_config, joined_repository
@@ -48,6 +50,7 @@ from mldebt_core.scan.schema import (
     Project,
     RepoIdentity,
     ScanDocument,
+    ScanWarning,
     SkippedFile,
     Summary,
     Tool,
@@ -69,17 +72,27 @@ def scan_repository(root: str | os.PathLike, system: str | None = None,
     root = Path(root)
     if not root.is_dir():
         raise MldebtError(f"{root}: not a directory; give the path of a repository to scan")
+    budget = settings.time_budget_s
+    deadline = None if budget is None else time.monotonic() + budget
     config = repo_config(root)  # [tool.mldebt]: consumers, exclusions, ignores; its mistakes become warnings
-    discovery = discover(root)
+    discovery = discover(root, deadline)
     files = [file for file in discovery.files if not config.excluded(file.path)]
-    system = system or root.resolve().name
+    system = system or printable(root.resolve().name)
     if projects := find_projects(root, files, discovery.marker_dirs):
-        document, config, repo = _scan_projects(root, files, projects, config, system, settings, progress)
+        document, config, repo, read = _scan_projects(root, files, projects, config, system, settings, progress,
+                                                      deadline)
     else:
-        results = _collect_all(files, settings, progress)
+        results = _collect_all(files, settings, progress, deadline)
         repo = resolve_repository(root, results, config.consumers, settings)
         document = assemble(repo, [analyse(repo) for analyse in REPO_ANALYSES], system)
-    return finalised(document, config, repo)
+        read = len(results)
+    document = finalised(document, config, repo)
+    if discovery.stopped or read < len(files):
+        document = document.model_copy(update={"warnings": [*document.warnings, ScanWarning(path=None, message=(
+            f"the scan's time budget of {budget:g} s (ScanSettings.time_budget_s) was spent: {read} of "
+            f"{len(files)} files found were read, the others are not in this scan"
+            + ("; folders not walked yet are not counted" if discovery.stopped else "")))]})
+    return document
 
 
 def finalised(document: ScanDocument, config: RepoConfig, repo: RepoFacts) -> ScanDocument:
@@ -98,9 +111,11 @@ def finalised(document: ScanDocument, config: RepoConfig, repo: RepoFacts) -> Sc
 
 
 def _scan_projects(root: Path, files: list[RepoFile], projects: list[ProjectRoot], config: RepoConfig, system: str,
-                   settings: ScanSettings, progress: Progress | None) -> tuple[ScanDocument, RepoConfig, RepoFacts]:
+                   settings: ScanSettings, progress: Progress | None, deadline: float | None
+                   ) -> tuple[ScanDocument, RepoConfig, RepoFacts, int]:
     """A monorepo: each project scanned as a repository of its own, its files collected with all the others; the
-    merged document, with the repository's configuration and facts joined over the projects for `finalised`."""
+    merged document, with the repository's configuration and facts joined over the projects for `finalised`, and
+    how many files were read before the deadline."""
     paths = [p.path for p in projects]
     folders = {p.path: p.folder for p in projects}
     configs = {p: config if p == ROOT else repo_config(folders[p], root) for p in paths}
@@ -110,10 +125,11 @@ def _scan_projects(root: Path, files: list[RepoFile], projects: list[ProjectRoot
         path = file.path if project == ROOT else file.path[len(project) + 1:]
         if project == ROOT or not configs[project].excluded(path):
             local[project].append(replace(file, path=path))
-    results = iter(_collect_all([f for p in paths for f in local[p]], settings, progress))
+    collected = _collect_all([f for p in paths for f in local[p]], settings, progress, deadline)
+    results = iter(collected)
     parts, documents = [], []
-    for project in paths:
-        repo = resolve_repository(folders[project], [next(results) for _ in local[project]],
+    for project in paths:  # past the deadline, a project has fewer results than files, or none
+        repo = resolve_repository(folders[project], list(islice(results, len(local[project]))),
                                   configs[project].consumers, settings)
         parts.append((project, repo))
         documents.append(rebased(assemble(repo, [analyse(repo) for analyse in PROJECT_ANALYSES], system), project))
@@ -132,13 +148,16 @@ def _scan_projects(root: Path, files: list[RepoFile], projects: list[ProjectRoot
         "configs": config.configs, "config_reads": config.config_reads,
         "findings": sorted_findings([*(f for f in document.findings if f.kind not in JOINED_KINDS), *joined]),
         "code_health": document.code_health.model_copy(update={"glue_share": glue_share, **dead.code_health})}))
-    return document, whole_config, whole
+    return document, whole_config, whole, len(collected)
 
 
-def _collect_all(files, settings: ScanSettings, progress: Progress | None) -> list[FileResult]:
+def _collect_all(files, settings: ScanSettings, progress: Progress | None, deadline: float | None = None
+                 ) -> list[FileResult]:
     """Per-file collection with Python's cyclic garbage collector off: ASTs hold no cycles, and
-    collecting them cost a third of the scan; refcounting frees each tree after its file."""
-    collect = partial(collect_file, settings=settings)
+    collecting them cost a third of the scan; refcounting frees each tree after its file. Once `deadline`
+    passes, the files not collected yet are left out: the results are those of the first files."""
+    collect = partial(collect_within_budget, settings=settings)
+    late = (lambda: False) if deadline is None else (lambda: time.monotonic() > deadline)
     total = len(files)
     workers = settings.workers or os.cpu_count() or 1
     if total < settings.parallel_min_files or workers == 1:
@@ -147,6 +166,8 @@ def _collect_all(files, settings: ScanSettings, progress: Progress | None) -> li
         gc.disable()
         try:
             for done, file in enumerate(files, 1):
+                if late():
+                    break
                 results.append(collect(file))
                 if progress:
                     progress(done, total)
@@ -161,6 +182,9 @@ def _collect_all(files, settings: ScanSettings, progress: Progress | None) -> li
             results.append(result)
             if progress:
                 progress(done, total)
+            if late():
+                pool.shutdown(wait=True, cancel_futures=True)  # the chunks under way finish, within their budgets
+                break
     return results
 
 

@@ -12,9 +12,11 @@ import io
 import os
 import posixpath
 import re
+import time
 import tokenize
 from dataclasses import dataclass, replace
 
+from mldebt_core.scan.collect.budget import OverBudget, time_limit
 from mldebt_core.scan.collect.code_facts import CodeFacts, RawAccess
 from mldebt_core.scan.collect.detectors import PYTHON_DETECTORS, TEXT_DETECTORS
 from mldebt_core.scan.collect.notebooks import Notebook, folder_at, in_folder, read_notebook
@@ -61,6 +63,21 @@ class FileResult:
     """notebooks: (cell number, source as written) of each code cell, for the findings' excerpts"""
 
 
+def collect_within_budget(file: RepoFile, settings: ScanSettings) -> FileResult:
+    """`collect_file`, or a skip when it takes over `settings.file_time_budget_s`."""
+    budget = settings.file_time_budget_s
+    started = time.monotonic()
+    try:
+        with time_limit(budget):
+            result = collect_file(file, settings)
+    except OverBudget:
+        result = None
+    if result is None or (budget is not None and time.monotonic() - started > budget):
+        return FileResult(file.path, language_of(file.path), 0, file.size, Skip(
+            "too_large", f"reading and analysing it took over the per-file time budget of {budget:g} s"))
+    return result
+
+
 def collect_file(file: RepoFile, settings: ScanSettings) -> FileResult:
     if file.refused:
         return FileResult(file.path, language_of(file.path), 0, 0, Skip("unreadable", file.refused))
@@ -92,10 +109,10 @@ def collect_file(file: RepoFile, settings: ScanSettings) -> FileResult:
             facts, skip, cells, cell_texts = _notebook(file.path, file.absolute, text, settings)
         else:
             facts, skip = _facts(file.path, language, text, settings)
+        if skip is None:  # config parsers too recurse: a 5,000-deep array in YAML, JSON or TOML
+            facts = _text_detectors(file.path, language, text, facts)
     except RecursionError:
-        facts, skip = None, Skip("recursion_limit", "nesting too deep to analyse")
-    if skip is None:
-        facts = _text_detectors(file.path, language, text, facts)
+        facts, skip, cells, cell_texts = None, Skip("recursion_limit", "nesting too deep to analyse"), (), ()
     return FileResult(file.path, language, lines, file.size, skip, facts, skipped_cells=cells,
                       text=text if facts is not None and language != "Jupyter Notebook" else None,
                       cell_texts=cell_texts)

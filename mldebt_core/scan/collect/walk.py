@@ -152,13 +152,13 @@ class _Walk:
 
     def walk(self, directory: str, rel: str, ignores: list[Ignores]) -> list[tuple[str, str, list[Ignores]]]:
         """Note the files of one folder; its subfolders to walk, in order."""
-        if gitignore := inside(os.path.join(directory, ".gitignore"), self.root):
-            with open(gitignore, encoding="utf-8", errors="replace") as handle:
-                ignores = [*ignores, (rel, gitignore_spec(handle))]
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             return []
+        if gitignore := self._gitignore(entries):
+            with open(gitignore, encoding="utf-8", errors="replace") as handle:
+                ignores = [*ignores, (rel, gitignore_spec(handle))]
         folders = []
         for entry in entries:
             child_rel = f"{rel}/{entry.name}" if rel else entry.name
@@ -184,6 +184,15 @@ class _Walk:
             elif entry.is_file(follow_symlinks=False):
                 self.found.append(RepoFile(printable(child_rel), entry.path, entry.stat(follow_symlinks=False).st_size))
         return folders
+
+    def _gitignore(self, entries: list[os.DirEntry]) -> str | None:
+        """The folder's .gitignore: a file of the folder (walked without following links), or a link to a file
+        inside the repository (resolved: this costs a look at every folder above it)."""
+        entry = next((e for e in entries if e.name == ".gitignore"), None)
+        if entry is None or entry.is_dir(follow_symlinks=False):
+            return None
+        return inside(entry.path, self.root) if entry.is_symlink() else \
+            entry.path if entry.is_file(follow_symlinks=False) else None
 
     def _link(self, path: str, shown: str) -> None:
         """A symlink: read at its target when that is a file inside the repository; listed as refused, its target

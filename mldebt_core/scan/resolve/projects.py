@@ -118,7 +118,7 @@ def _pyproject(file: RepoFile) -> dict:
     try:
         with open(file.absolute, "rb") as handle:
             document = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
         return {}  # the root's is reported by repo_config; a project's only names it
     return document if isinstance(document, dict) else {}
 

@@ -178,7 +178,7 @@ def dvc_outputs(root: Path, files: list[str]) -> set[str]:
         folder = os.path.dirname(path)
         try:
             document = yaml.safe_load((root / path).read_text(errors="replace"))
-        except (yaml.YAMLError, OSError):  # also a name shown printable that is not UTF-8 on disk: not found
+        except (yaml.YAMLError, OSError, RecursionError):  # also a name shown printable, not UTF-8 on disk: not found
             continue
         for out in _outs(document):
             tracked.add(os.path.normpath(os.path.join(folder, out)))
