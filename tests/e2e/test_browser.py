@@ -24,6 +24,7 @@ import pytest
 from mldebt_core.markdown import escape
 from mldebt_core.samples import load_sample
 from mldebt_core.store import Store, ingest_scan
+from tests.e2e.servers import stop
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM.exists(),
@@ -80,12 +81,7 @@ def serve(db: Path, log: Path):
             time.sleep(0.1)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 @pytest.fixture(scope="module")

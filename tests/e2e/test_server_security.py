@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from mldebt_core.settings import DEFAULT_SERVING_SETTINGS
+from tests.e2e.servers import stop
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM.exists(),
@@ -67,12 +68,7 @@ def served(tmp_path_factory):
             time.sleep(0.2)
         yield printed.group(0)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def base(url: str) -> str:
