@@ -5,7 +5,6 @@ Markdown for a wiki or an issue tracker."""
 
 import streamlit as st
 
-from mldebt_core.audit.answers import answer_question
 from mldebt_core.audit.checklist import QUESTIONS, checklist
 from mldebt_core.audit.retrospective_report import retrospective_markdown
 from mldebt_core.audit.retrospectives import (
@@ -71,12 +70,11 @@ record = st.checkbox("Also record the team's scores as the checklist's answers",
                      help="A score that differs from the evidence's then overrides it on the Checklist page, with "
                           "this retrospective as its reason.")
 if st.button("Save the retrospective", type="primary", key="retro_save"):
+    differing = {q.id: team_scores[q.id] for q in scored.questions
+                 if record and team_scores[q.id] is not None and team_scores[q.id] != q.score}
     try:
-        saved = save_retrospective(store, system, scan_id, list(now.open), team_scores, notes, author, actions)
-        if record:
-            for q in scored.questions:
-                if team_scores[q.id] is not None and team_scores[q.id] != q.score:
-                    answer_question(store, system, q.id, team_scores[q.id], f"retrospective #{saved}", author)
+        saved = save_retrospective(store, system, scan_id, list(now.open), team_scores, notes, author, actions,
+                                   differing)
     except MldebtError as error:
         st.error(ui.plain(str(error)))
     else:

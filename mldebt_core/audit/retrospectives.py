@@ -8,11 +8,13 @@ advice values: features deleted, complexity reduced, reproducibility, stability 
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
+from mldebt_core.audit.answers import QUESTION_IDS, SCORES
 from mldebt_core.errors import MldebtError
 from mldebt_core.store import Store
 
@@ -91,10 +93,15 @@ class Changes:
 
 
 def save_retrospective(store: Store, system: str, scan_id: int | None, open_debts: list[str],
-                       scores: dict[str, int | None], notes: str, author: str, actions: list[ActionItem]) -> int:
-    """Store a retrospective and its action items in one transaction; returns its id."""
-    for question, score in scores.items():
-        if question not in {"q1", "q2", "q3", "q4", "q5"} or not (score is None or 0 <= score <= 4):
+                       scores: dict[str, int | None], notes: str, author: str, actions: list[ActionItem],
+                       answers: Mapping[str, int] | None = None) -> int:
+    """Store a retrospective, its action items and `answers` (the team's scores to record as the checklist's
+    answers, with the retrospective as their reason) in one transaction; returns its id."""
+    author = author.strip()
+    if not author:
+        raise RetrospectiveError("held by: say who held the retrospective")
+    for question, score in {**scores, **(answers or {})}.items():
+        if question not in QUESTION_IDS or not (score is None or score in SCORES):
             raise RetrospectiveError(f"scores: expected q1..q5 scored 0 to 4 (or unscored), got {question}={score}")
     for number, action in enumerate(actions, start=1):
         if not action.title.strip() or not action.owner.strip():
@@ -109,6 +116,10 @@ def save_retrospective(store: Store, system: str, scan_id: int | None, open_debt
                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [retrospective_id, system, action.title.strip(), action.owner.strip(), action.due,
                             action.question, list(action.findings)])
+        for question, score in (answers or {}).items():
+            cursor.execute("INSERT INTO checklist_answers (system, question, score, reason, author) "
+                           "VALUES (?, ?, ?, ?, ?)", [system, question, score, f"retrospective #{retrospective_id}",
+                                                      author])
     return retrospective_id
 
 

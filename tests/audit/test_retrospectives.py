@@ -66,16 +66,27 @@ def test_new_and_paid_down_debts_since_and_their_credit(held):
     assert changes.credits == {"complexity reduced": 1, "reproducibility improved": 1}
 
 
-@pytest.mark.parametrize("scores, actions, expected", [
-    ({"q6": 1}, [], "expected q1..q5 scored 0 to 4"),
-    ({"q1": 5}, [], "expected q1..q5 scored 0 to 4"),
-    ({}, [ActionItem("  ", "ana")], "action item 1: give it a title and an owner"),
-    ({}, [ActionItem("Pin it", "ana"), ActionItem("Seed it", "")], "action item 2: give it a title and an owner"),
+@pytest.mark.parametrize("scores, actions, answers, author, expected", [
+    ({"q6": 1}, [], {}, "ana", "expected q1..q5 scored 0 to 4"),
+    ({"q1": 5}, [], {}, "ana", "expected q1..q5 scored 0 to 4"),
+    ({}, [], {"q2": 7}, "ana", "expected q1..q5 scored 0 to 4"),
+    ({}, [ActionItem("  ", "ana")], {}, "ana", "action item 1: give it a title and an owner"),
+    ({}, [ActionItem("Pin it", "ana"), ActionItem("Seed it", "")], {}, "ana",
+     "action item 2: give it a title and an owner"),
+    ({"q1": 2}, [], {"q1": 2}, " ", "held by: say who held the retrospective"),
 ])
-def test_a_retrospective_that_cannot_be_stored_says_why_and_stores_nothing(store, scores, actions, expected):
+def test_a_retrospective_that_cannot_be_stored_says_why_and_stores_nothing(store, scores, actions, answers, author,
+                                                                           expected):
     with pytest.raises(RetrospectiveError, match=expected):
-        retro.save_retrospective(store, SYSTEM, None, [], scores, "", "ana", actions)
+        retro.save_retrospective(store, SYSTEM, None, [], scores, "", author, actions, answers)
     assert retro.list_retrospectives(store, SYSTEM).empty
+    assert store.query_value("SELECT count(*) FROM checklist_answers") == 0
+
+
+def test_the_scores_to_record_become_the_checklists_answers_with_the_retrospective(store):
+    saved = retro.save_retrospective(store, SYSTEM, None, [], {"q1": 3, "q2": None}, "", "ana", [], {"q1": 3})
+    assert store.query("SELECT question, score, reason, author FROM checklist_answers") == [
+        ("q1", 3, f"retrospective #{saved}", "ana")]
 
 
 def test_the_markdown_report_tells_progress_changes_scores_and_actions(held):
