@@ -54,8 +54,7 @@ def synthetic_scan(seed: int = 0) -> dict:
                            "expression": repr(a[5:]), "artifact": a, "cell": None}
                           for a in (rng.choice(artifacts) for _ in range(SIZES["data_accesses"]))],
         "artifacts": [{"id": a, "kind": "file", "location": a[5:], "role": rng.choice(["data", "model", "prediction"]),
-                       "readers": rng.sample(paths, 2), "writers": rng.sample(paths, 1),
-                       "upstream": rng.sample(artifacts, 3), "upstream_code": rng.sample(paths, 2)}
+                       "readers": rng.sample(paths, 2), "writers": rng.sample(paths, 1)}
                       for a in artifacts],
         "lineage_edges": [{"source": f"code:{rng.choice(paths)}", "target": rng.choice(artifacts),
                            "mode": rng.choice(["read", "write"])} for _ in range(SIZES["lineage_edges"])],

@@ -13,6 +13,16 @@ DEMO_REPO = PROJECT / "data" / "samples" / "demo_repo"
 DEMO_SCAN = PROJECT / "data" / "samples" / "demo_scan.json"
 
 
+def upstream_of(document, node: str) -> tuple[list[str], list[str]]:
+    """(artifact ids, code files) `node` of a scan document is derived from, transitively, never itself: what scan
+    schema v4 stored as an artifact's `upstream` and `upstream_code`, now derived from the lineage edges."""
+    from mldebt_core.graphs import upstream_closure
+
+    closure = upstream_closure(document, node)
+    return (sorted(n for n in closure if n != node and not n.startswith("code:")),
+            sorted(n.removeprefix("code:") for n in closure if n.startswith("code:")))
+
+
 def write_repo(root: Path, files: dict[str, str]) -> Path:
     """A tiny repository: {relative path: text}."""
     for relative, text in files.items():

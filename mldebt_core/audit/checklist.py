@@ -70,6 +70,8 @@ class ScanFacts:
     reads: int
     """data accesses that read"""
     artifacts: tuple[scan_rows.ArtifactRow, ...]
+    closures: Mapping[str, scan_rows.Closure]
+    """model artifact id -> what it is derived from (from the scan's lineage edges)"""
     code_health: Mapping[str, object]
     """the scan's code-health measures (code_lines, test_lines, dead_lines, ...); a value is None when not measured"""
     readme: bool
@@ -188,6 +190,8 @@ def _scan_facts(store: Store, system: str, scan_id: int, min_confidence: int,
     accesses = dict(store.query(  # the scan's data accesses by resolution (a few rows)
         "SELECT resolution, count(*) FROM data_accesses WHERE scan_id = ? GROUP BY ALL", [scan_id]))
     reads = store.query_value("SELECT count(*) FROM data_accesses WHERE scan_id = ? AND mode = 'read'", [scan_id])
+    artifacts = scan_rows.lineage_rows(store, scan_id).artifacts
+    models = [a.id for a in artifacts if a.role == "model"]
     health, readme, doc_files, doc_lines = store.query(
         "SELECT (SELECT code_health FROM scans WHERE id = $scan), "
         "EXISTS (SELECT 1 FROM files WHERE scan_id = $scan AND NOT contains(path, '/') "
@@ -200,7 +204,7 @@ def _scan_facts(store: Store, system: str, scan_id: int, min_confidence: int,
         _date(scans["scanned_at"].max()),
         {kind: tuple(rows["finding_id"]) for kind, rows in confident.groupby("kind", sort=True)},
         found[found["confidence"] < min_confidence].groupby("kind").size().to_dict(),
-        accesses, int(reads), scan_rows.lineage_rows(store, scan_id).artifacts, json.loads(health or "{}"),
+        accesses, int(reads), artifacts, scan_rows.closures(store, scan_id, models), json.loads(health or "{}"),
         bool(readme), int(doc_files), int(doc_lines))
 
 
@@ -469,20 +473,21 @@ def _closures(facts: Facts) -> Evidence:
         return _unknown(criterion, "scan", _missing_scan(facts))
     artifacts = facts.scan.artifacts
     models = [a for a in artifacts if a.role == "model"]
+    closures = facts.scan.closures
     figures = {"artifacts": len(artifacts),
                "with_writers_and_readers": sum(1 for a in artifacts if a.writers and a.readers),
                "sources": sum(1 for a in artifacts if a.readers and not a.writers),
                "outputs": sum(1 for a in artifacts if a.writers and not a.readers),
-               "models": {m.location: {"upstream_artifacts": len(m.upstream), "upstream_code": len(m.upstream_code)}
-                          for m in models}}
+               "models": {m.location: {"upstream_artifacts": len(closures[m.id].upstream),
+                                       "upstream_code": len(closures[m.id].upstream_code)} for m in models}}
     if not models:
         return _unknown(criterion, "scan", "a model the scan can see: it found no model file, table or registry "
                         "entry (see the Dependencies page)", "the scan found no model artifact", )
-    untraced = [m.location for m in models if not (m.writers and m.upstream)]
-    closures = "; ".join(f"{m.location}: {len(m.upstream)} upstream artifact(s), {len(m.upstream_code)} code file(s)"
-                         for m in models)
+    untraced = [m.location for m in models if not (m.writers and closures[m.id].upstream)]
+    traced = "; ".join(f"{m.location}: {len(closures[m.id].upstream)} upstream artifact(s), "
+                       f"{len(closures[m.id].upstream_code)} code file(s)" for m in models)
     detail = (f"{len(artifacts)} artifacts ({figures['with_writers_and_readers']} with writer and readers, "
-              f"{figures['sources']} read only, {figures['outputs']} written only); {closures}")
+              f"{figures['sources']} read only, {figures['outputs']} written only); {traced}")
     if untraced:
         detail += f"; no writer or no upstream data: {', '.join(untraced)}"
     return Evidence(criterion, not untraced, detail, "scan", (), figures)
@@ -573,7 +578,8 @@ def _shared_inputs(facts: Facts, settings: ChecklistSettings) -> Evidence:
     models = [a for a in facts.scan.artifacts if a.role == "model"]
     shared = {}
     for first, second in combinations(models, 2):
-        common = sorted(set(first.upstream) & set(second.upstream) - {first.id, second.id})
+        closures = facts.scan.closures
+        common = sorted(set(closures[first.id].upstream) & set(closures[second.id].upstream) - {first.id, second.id})
         data = [a for a in common if roles.get(a) == "data"]
         if len(data) > settings.max_shared_model_inputs:
             shared[f"{first.location} & {second.location}"] = len(data)

@@ -23,7 +23,7 @@ from mldebt_core.settings import DEFAULT_DEBT_RANKING_SETTINGS, DebtRankingSetti
 from mldebt_core.store import Store
 
 _DEBTS_SQL = f"""
-WITH scan_findings AS (
+WITH RECURSIVE scan_findings AS (
     SELECT 'scan' AS source, finding_id, kind, paper_section, severity, confidence, file, line, cell,
            NULL::VARCHAR AS location, message, evidence, excerpt
     FROM findings WHERE scan_id = $scan AND confidence >= $floor
@@ -39,10 +39,12 @@ WITH scan_findings AS (
     UNION SELECT finding_id, unnest(json_extract_string(evidence, '$.files[*]')) FROM debts
     UNION SELECT d.finding_id, s.artifact FROM debts d
           JOIN feature_sources s ON s.system = $system AND d.location = 'feature:' || s.feature
+), down(start, node) AS (  -- each touched node (an artifact id, or a code file's path) and what derives from it
+    SELECT node, node FROM (SELECT DISTINCT node FROM touched WHERE node IS NOT NULL)
+    UNION SELECT node, 'code:' || node FROM (SELECT DISTINCT node FROM touched WHERE node IS NOT NULL)
+    UNION SELECT d.start, e.target FROM down d JOIN lineage_edges e ON e.scan_id = $scan AND e.source = d.node
 ), dependents AS (  -- node -> an artifact that is it or is derived from it
-    SELECT id AS artifact, id AS node FROM artifacts WHERE scan_id = $scan
-    UNION ALL SELECT id, unnest(upstream) FROM artifacts WHERE scan_id = $scan
-    UNION ALL SELECT id, unnest(upstream_code) FROM artifacts WHERE scan_id = $scan
+    SELECT d.node AS artifact, d.start AS node FROM down d JOIN artifacts a ON a.scan_id = $scan AND a.id = d.node
 ), reach AS (
     SELECT t.finding_id, count(DISTINCT d.artifact) AS reach FROM touched t JOIN dependents d USING (node) GROUP BY ALL
 ), sightings AS (

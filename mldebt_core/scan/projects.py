@@ -177,9 +177,7 @@ def _artifact(artifact: Artifact, move: _Rebase) -> Artifact:
     location = move.location(artifact.location) if artifact.kind == "file" else artifact.location
     return artifact.model_copy(update={
         "id": move.artifact(artifact.id), "location": location,
-        "readers": [move.path(p) for p in artifact.readers], "writers": [move.path(p) for p in artifact.writers],
-        "upstream": [move.value(a) for a in artifact.upstream],
-        "upstream_code": [move.path(p) for p in artifact.upstream_code]})
+        "readers": [move.path(p) for p in artifact.readers], "writers": [move.path(p) for p in artifact.writers]})
 
 
 # --- the projects' scans, merged ------------------------------------------------------------------------
@@ -206,7 +204,7 @@ def merged(documents: list[ScanDocument], projects: list[Project]) -> ScanDocume
         known = artifacts.get(artifact.id)
         artifacts[artifact.id] = artifact if known is None else known.model_copy(update={
             field: sorted({*getattr(known, field), *getattr(artifact, field)})
-            for field in ("readers", "writers", "upstream", "upstream_code")})
+            for field in ("readers", "writers")})
     warnings = list(dict.fromkeys(joined("warnings")))
     document = first.model_copy(update={
         "projects": projects,

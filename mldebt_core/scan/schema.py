@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mldebt_core.taxonomy import KINDS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 Count = Annotated[int, Field(ge=0)]
 """a number of things (files, lines, bytes, findings): a negative one is refused, not drawn"""
 
@@ -117,8 +117,6 @@ class Artifact(_Model):
     role: ArtifactRole
     readers: list[str] = Field(description="Code files that read it.")
     writers: list[str] = Field(description="Code files that write it.")
-    upstream: list[str] = Field(description="Transitive closure of artifact ids it is derived from.")
-    upstream_code: list[str] = Field(description="Code files on any path that produces it.")
 
 
 class LineageEdge(_Model):
@@ -210,7 +208,7 @@ class Summary(_Model):
 
 
 class ScanDocument(_Model):
-    schema_version: Literal[4] = SCHEMA_VERSION
+    schema_version: Literal[5] = SCHEMA_VERSION
     tool: Tool
     repo: RepoIdentity
     summary: Summary
@@ -244,6 +242,8 @@ def migrate(document: dict) -> dict:
     v2 -> v3: binary files were listed as skipped; they become files not analysed. Projects,
     warnings and suppressed findings did not exist (one project, none of either).
     v3 -> v4: findings had no excerpt; it stays null (the code they cite is not in the document).
+    v4 -> v5: artifacts carried their transitive closure (`upstream`, `upstream_code`), quadratic on a long chain;
+    both are dropped: a closure is derived from `lineage_edges` by whoever needs it.
     """
     version = document.get("schema_version")
     if version == 1:
@@ -267,6 +267,13 @@ def migrate(document: dict) -> dict:
         version = 3
     if version == 3:
         document = {**document, "schema_version": 4}
+        version = 4
+    if version == 4:
+        artifacts = document.get("artifacts")
+        document = {**document, "schema_version": 5}
+        if isinstance(artifacts, list):
+            document["artifacts"] = [{k: v for k, v in a.items() if k not in ("upstream", "upstream_code")}
+                                     if isinstance(a, dict) else a for a in artifacts]
     return document
 
 
@@ -301,8 +308,7 @@ def validate_scan(document: dict) -> ScanDocument:
 def check_references(scan: ScanDocument) -> None:
     """Every artifact that lineage edges and data accesses name is listed in `artifacts`: the dependency graph
     draws each edge's ends as listed nodes (ScanContentError). Code files (readers, writers, `code:` nodes) are
-    drawn from their path alone; upstream closures may name artifacts of other projects (`project_scan` keeps
-    them), which nothing looks up."""
+    drawn from their path alone."""
     artifacts = {a.id for a in scan.artifacts}
     for index, edge in enumerate(scan.lineage_edges):
         for end in ("source", "target"):

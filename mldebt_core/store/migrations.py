@@ -212,5 +212,12 @@ V7 = (
         due DATE, question VARCHAR, findings VARCHAR[] NOT NULL)""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, V6, V7)
+V8 = (
+    # scan schema v5: an artifact no longer stores its transitive closure (quadratic on a long chain); readers derive
+    # it from `lineage_edges`, which every stored scan has, so nothing is lost
+    """ALTER TABLE artifacts DROP COLUMN upstream""",
+    """ALTER TABLE artifacts DROP COLUMN upstream_code""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,10 @@ function runs parameterised SQL and returns small frozen records:
 - `feature_cost_rows`: the upstream cost of feature names, for ablation.
 - `find_artifact` and `models_fed_by`: a scan's artifact by id or location, and the models that
   artifacts flow into, for the up-stream producers of monitoring.
+- `closures`: what given artifacts are derived from (artifacts and code), for the audit.
+
+A scan stores only direct lineage edges (scan schema v5); every closure is derived from them in the query
+that needs it, with a recursive CTE from the nodes asked about only (`UNION`, so a cycle ends), never all pairs.
 
 Rows come back in the order of the document's lists (`ORDER BY rowid`): a scan's rows are appended
 once, in one statement per table, and never updated, so their row ids follow the document. That order
@@ -51,8 +55,13 @@ class ArtifactRow:
     """'data', 'model' or 'prediction'"""
     readers: tuple[str, ...]
     writers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """What an artifact is derived from, transitively (never itself, also on a cycle), sorted."""
     upstream: tuple[str, ...]
-    """artifact ids it is derived from (transitively)"""
+    """artifact ids"""
     upstream_code: tuple[str, ...]
     """code files on any path that produces it"""
 
@@ -114,8 +123,7 @@ def import_rows(store: Store, scan_id: int) -> ImportRows:
 def lineage_rows(store: Store, scan_id: int) -> LineageRows:
     """The scan's artifacts, lineage edges and findings (kind, file, evidence), in document order; StoreError
     when there is no such scan."""
-    artifacts = _scan_table(store, "artifacts", "id, kind, location, role, readers, writers, upstream, upstream_code",
-                            scan_id)
+    artifacts = _scan_table(store, "artifacts", "id, kind, location, role, readers, writers", scan_id)
     edges = _scan_table(store, "lineage_edges", "source, target, mode", scan_id)
     findings = _scan_table(store, "findings", "kind, file, evidence", scan_id)
     if not (artifacts or edges or findings):
@@ -154,6 +162,15 @@ def models_fed_by(store: Store, scan_id: int | None, artifacts: Iterable[str]) -
     return {artifact: list(fed.get(artifact, [])) for artifact in wanted}
 
 
+def closures(store: Store, scan_id: int, artifacts: Iterable[str]) -> dict[str, Closure]:
+    """{artifact id: its closure} for each given id, derived from the scan's lineage edges (an id no edge names
+    has an empty one)."""
+    wanted = sorted(set(artifacts))
+    found = {start: (tuple(arts or ()), tuple(code or ()))
+             for start, arts, code in store.query(_CLOSURES, {"wanted": wanted, "scan": scan_id})}
+    return {a: Closure(*found.get(a, ((), ()))) for a in wanted}
+
+
 def _scan_table(store: Store, table: str, columns: str, scan_id: int) -> list[tuple]:
     """One scan's rows of a child table, in document order. `table` and `columns` are names written in this
     module, never input; the scan id is a parameter."""
@@ -173,18 +190,32 @@ def _evidence(text: str | None) -> Mapping[str, object]:
 
 
 _MODELS_FED_BY = """
-SELECT w.artifact, list(a.id ORDER BY a.id)
-FROM (SELECT unnest($wanted::VARCHAR[]) AS artifact) w
-JOIN artifacts a ON a.scan_id = $scan AND a.role = 'model' AND list_contains(a.upstream, w.artifact)
-GROUP BY w.artifact
+WITH RECURSIVE down(start, node) AS (
+    SELECT artifact, artifact FROM (SELECT unnest($wanted::VARCHAR[]) AS artifact)
+    UNION
+    SELECT d.start, e.target FROM down d JOIN lineage_edges e ON e.scan_id = $scan AND e.source = d.node)
+SELECT d.start, list(a.id ORDER BY a.id)
+FROM down d JOIN artifacts a ON a.scan_id = $scan AND a.role = 'model' AND a.id = d.node AND d.node <> d.start
+GROUP BY d.start
+"""
+
+_CLOSURES = """
+WITH RECURSIVE up(start, node) AS (
+    SELECT artifact, artifact FROM (SELECT unnest($wanted::VARCHAR[]) AS artifact)
+    UNION
+    SELECT u.start, e.source FROM up u JOIN lineage_edges e ON e.scan_id = $scan AND e.target = u.node)
+SELECT start,
+    list(node ORDER BY node) FILTER (WHERE NOT starts_with(node, 'code:')),
+    list(node[6:] ORDER BY node) FILTER (WHERE starts_with(node, 'code:'))
+FROM up WHERE node <> start GROUP BY start
 """
 
 _FEATURE_COSTS = r"""
-WITH features AS (
+WITH RECURSIVE features AS (
     SELECT feature, lower(regexp_replace(feature, '[^A-Za-z0-9]+', '_', 'g')) AS key
     FROM (SELECT unnest($features::VARCHAR[]) AS feature)),
 artifact AS (
-    SELECT id, upstream, coalesce(writers, []) || coalesce(upstream_code, []) AS code,
+    SELECT id,
         lower(regexp_replace(CASE WHEN kind = 'table' THEN string_split(location, '.')[-1]
                                   ELSE regexp_replace(regexp_extract(location, '[^/]+$'), '\..*$', '') END,
                              '[^A-Za-z0-9]+', '_', 'g')) AS stem
@@ -199,16 +230,19 @@ source AS (
     UNION
     SELECT f.feature, l.artifact FROM features f
         JOIN feature_sources l ON l.system = $system AND l.feature = f.feature),
+up(start, node) AS (  -- each source and everything it is derived from: artifacts and 'code:<path>'
+    SELECT DISTINCT s.id, s.id FROM source s JOIN artifact a ON a.id = s.id
+    UNION
+    SELECT u.start, e.source FROM up u JOIN lineage_edges e ON e.scan_id = $scan AND e.target = u.node),
 reach AS (
-    SELECT s.feature, unnest(list_append(coalesce(a.upstream, []), s.id)) AS artifact, a.code
-    FROM source s JOIN artifact a ON a.id = s.id),
+    SELECT s.feature, u.node FROM source s JOIN up u ON u.start = s.id),
 unstable AS (
     SELECT DISTINCT json_extract_string(evidence, '$.artifact') AS artifact
     FROM findings WHERE scan_id = $scan AND kind = 'unstable_data_dependency')
 SELECT r.feature,
     (SELECT list(DISTINCT s.id ORDER BY s.id) FROM source s WHERE s.feature = r.feature) AS sources,
-    count(DISTINCT r.artifact) AS upstream,
-    (SELECT count(DISTINCT c) FROM (SELECT unnest(code) AS c FROM reach x WHERE x.feature = r.feature)) AS code,
-    count(DISTINCT r.artifact) FILTER (WHERE r.artifact IN (SELECT artifact FROM unstable)) AS unstable
+    count(DISTINCT r.node) FILTER (WHERE NOT starts_with(r.node, 'code:')) AS upstream,
+    count(DISTINCT r.node) FILTER (WHERE starts_with(r.node, 'code:')) AS code,
+    count(DISTINCT r.node) FILTER (WHERE r.node IN (SELECT artifact FROM unstable)) AS unstable
 FROM reach r GROUP BY r.feature
 """

@@ -56,10 +56,8 @@ CHILD_TABLES: tuple[ChildTable, ...] = (
                lambda d: ((x.file, x.line, x.cell, x.mode, x.api, x.location, x.resolution, x.expression,
                            x.artifact) for x in d.data_accesses)),
     ChildTable("artifacts", (("id", "string"), ("kind", "string"), ("location", "string"), ("role", "string"),
-                             ("readers", "list<string>"), ("writers", "list<string>"),
-                             ("upstream", "list<string>"), ("upstream_code", "list<string>")),
-               lambda d: ((x.id, x.kind, x.location, x.role, x.readers, x.writers, x.upstream, x.upstream_code)
-                          for x in d.artifacts)),
+                             ("readers", "list<string>"), ("writers", "list<string>")),
+               lambda d: ((x.id, x.kind, x.location, x.role, x.readers, x.writers) for x in d.artifacts)),
     ChildTable("lineage_edges", (("source", "string"), ("target", "string"), ("mode", "string")),
                lambda d: ((x.source, x.target, x.mode) for x in d.lineage_edges)),
     ChildTable("findings", _FINDING_COLUMNS, lambda d: (_finding_row(x) for x in d.findings)),

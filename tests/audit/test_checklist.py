@@ -24,7 +24,7 @@ from mldebt_core.samples import load_sample
 from mldebt_core.settings import ChecklistSettings
 from mldebt_core.store import ingest_scan
 from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings
-from tests.audit.toy_lineage import ARTIFACTS, RAW
+from tests.audit.toy_lineage import ARTIFACTS, EDGES, RAW
 from tests.store_helpers import SAMPLE, as_bytes
 
 SYSTEM = "toy"
@@ -53,15 +53,22 @@ def access(line: int, resolution: str = "resolved", mode: str = "read") -> dict:
 
 
 def scan(findings=(), artifacts=ARTIFACTS, accesses=None, health=HEALTH, files=FILES, days_ago: int = 0,
-         system: str = SYSTEM) -> bytes:
+         system: str = SYSTEM, edges=None) -> bytes:
     """A scan of a tiny repository: the sample's document with these rows instead of its own."""
     document = copy.deepcopy(SAMPLE)
     scanned = (datetime.now(UTC) - timedelta(days=days_ago)).replace(microsecond=0)
     document["repo"].update(name=system, commit=f"{days_ago + 1:040x}", scanned_at=scanned.isoformat())
-    document.update(findings=list(findings), suppressed=[], artifacts=list(artifacts), lineage_edges=[],
+    document.update(findings=list(findings), suppressed=[], artifacts=list(artifacts),
+                    lineage_edges=_edges_of(artifacts) if edges is None else list(edges),
                     data_accesses=[access(1), access(2)] if accesses is None else list(accesses),
                     code_health=dict(health), files=list(files))
     return as_bytes(document)
+
+
+def _edges_of(artifacts) -> list[dict]:
+    """The toy lineage's edges between the listed artifacts and code."""
+    ids = {a["id"] for a in artifacts}
+    return [e for e in EDGES if all(n.startswith("code:") or n in ids for n in (e["source"], e["target"]))]
 
 
 def stored(store, *args, **kwargs):
@@ -125,7 +132,7 @@ def test_data_accesses_resolved_at_the_settings_share(store, resolutions, met):
 
 
 def test_a_model_without_writer_or_upstream_is_an_untraced_closure(store):
-    orphan = {**ARTIFACTS[2], "id": "file:other.joblib", "location": "other.joblib", "writers": [], "upstream": []}
+    orphan = {**ARTIFACTS[2], "id": "file:other.joblib", "location": "other.joblib", "writers": []}
     result = checklist(stored(store, artifacts=[*ARTIFACTS, orphan]), SYSTEM)
     closure = criterion(result, "q2", 1)
     assert closure.met is False and closure.detail.endswith("no writer or no upstream data: other.joblib")
@@ -134,8 +141,10 @@ def test_a_model_without_writer_or_upstream_is_an_untraced_closure(store):
 
 
 def test_two_models_sharing_an_input_are_entangled_unless_the_settings_allow_it(store):
-    other = {**ARTIFACTS[2], "id": "file:upsell.joblib", "location": "upsell.joblib", "upstream": [RAW]}
-    stored(store, artifacts=[*ARTIFACTS, other])
+    other = {**ARTIFACTS[2], "id": "file:upsell.joblib", "location": "upsell.joblib", "writers": ["upsell.py"]}
+    stored(store, artifacts=[*ARTIFACTS, other], edges=[  # upsell.joblib is made from raw.csv only
+        *EDGES, {"source": RAW, "target": "code:upsell.py", "mode": "read"},
+        {"source": "code:upsell.py", "target": other["id"], "mode": "write"}])
     shared = criterion(checklist(store, SYSTEM), "q4", 1)
     assert shared.met is False and shared.figures["shared"] == {"model.joblib & upsell.joblib": 1}
     lenient = checklist(store, SYSTEM, ChecklistSettings(max_shared_model_inputs=1))

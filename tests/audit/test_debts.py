@@ -11,7 +11,7 @@ from mldebt_core.audit.debts import debt_counts, open_debts, system_debts
 from mldebt_core.audit.triage import TriageError, set_triage, triage_history
 from mldebt_core.store import ingest_scan
 from mldebt_core.store.analysis_findings import AnalysisFinding, record_findings
-from tests.audit.toy_lineage import ARTIFACTS, RAW
+from tests.audit.toy_lineage import ARTIFACTS, EDGES, RAW
 from tests.store_helpers import SAMPLE, as_bytes
 
 SYSTEM = "toy"
@@ -36,7 +36,7 @@ def scan(days_ago: int, findings: list[dict]) -> bytes:
     document = copy.deepcopy(SAMPLE)
     scanned = (datetime.now(UTC) - timedelta(days=days_ago)).replace(microsecond=0)
     document["repo"].update(name=SYSTEM, commit=f"{days_ago:040x}", scanned_at=scanned.isoformat())
-    document.update(artifacts=ARTIFACTS, lineage_edges=[], data_accesses=[], findings=findings, suppressed=[])
+    document.update(artifacts=ARTIFACTS, lineage_edges=EDGES, data_accesses=[], findings=findings, suppressed=[])
     return as_bytes(document)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from mldebt_core.scan.runner import scan_repository
 from mldebt_core.settings import DEFAULT_SCAN_SETTINGS
-from tests.conftest import DEMO_REPO, DEMO_SCAN
+from tests.conftest import DEMO_REPO, DEMO_SCAN, upstream_of
 
 SCANNER_KINDS = set(DEFAULT_SCAN_SETTINGS.severities)  # every kind the scanner can report has a severity
 ROW = re.compile(r"^\| `(?P<kind>\w+)` \| (?P<where>[^|]+?) \|")
@@ -49,11 +49,11 @@ def test_feedback_loop_evidence_is_the_cycle(demo):
 
 
 def test_upstream_closure_answers_where_a_prediction_comes_from(demo):
-    scores = next(a for a in demo.artifacts if a.id == "file:data/predictions/churn_scores.parquet")
+    upstream, code = upstream_of(demo, "file:data/predictions/churn_scores.parquet")
     assert {"url:s3://crm-exports/events/latest.csv", "file:data/raw/customers.csv",
-            "file:models/churn_model.joblib", "file:data/interim/events.parquet"} <= set(scores.upstream)
-    assert "table:crm.customers" not in scores.upstream  # the SQL snapshot feeds only the upsell model
-    assert {"churn/ingest.py", "churn/features.py", "churn/train.py", "churn/score.py"} == set(scores.upstream_code)
+            "file:models/churn_model.joblib", "file:data/interim/events.parquet"} <= set(upstream)
+    assert "table:crm.customers" not in upstream  # the SQL snapshot feeds only the upsell model
+    assert {"churn/ingest.py", "churn/features.py", "churn/train.py", "churn/score.py"} == set(code)
 
 
 def test_every_planted_debt_with_a_line_quotes_its_code(demo):

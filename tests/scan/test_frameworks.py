@@ -10,7 +10,7 @@ from mldebt_core.scan.collect.detectors.pipeline_declarations import kedro_catal
 from mldebt_core.scan.resolve.modules import ModuleIndex, module_infos
 from mldebt_core.scan.resolve.script_runs import Run, runs_of
 from mldebt_core.scan.runner import scan_repository
-from tests.conftest import write_repo
+from tests.conftest import upstream_of, write_repo
 
 
 def scan(make_repo, files: dict[str, str]):
@@ -104,7 +104,7 @@ def test_dvc_stage_command_binds_sys_argv_and_connects_the_pipeline(make_repo):
     assert declared.expression == "dvc.yaml:9 prepare.outs" and declared.resolution == "resolved"
     model = next(a for a in doc.artifacts if a.id == "file:model.pkl")
     assert (model.role, model.writers, model.readers) == ("model", ["src/train.py"], ["src/evaluate.py"])
-    assert model.upstream == ["file:data/data.xml", "file:data/prepared", "file:data/prepared/train.tsv"]
+    assert upstream_of(doc, model.id)[0] == ["file:data/data.xml", "file:data/prepared", "file:data/prepared/train.tsv"]
 
 
 def test_dvc_metrics_plots_and_code_folders_are_not_data(make_repo):

@@ -4,6 +4,7 @@ by a repository's own helpers."""
 import textwrap
 
 from mldebt_core.scan.runner import scan_repository
+from tests.conftest import upstream_of
 
 
 def scan(make_repo, files: dict[str, str]):
@@ -45,7 +46,7 @@ def test_a_batch_scoring_script_connects_model_predictions_and_the_api_that_read
     doc = scan(make_repo, {"train.py": TRAIN, "score.py": BATCH_SCORE, "api.py": API})
     daily = next(a for a in doc.artifacts if a.id == "file:outputs/daily.parquet")
     assert (daily.role, daily.writers, daily.readers) == ("prediction", ["score.py"], ["api.py"])
-    assert "file:artifacts/churn.joblib" in daily.upstream
+    assert "file:artifacts/churn.joblib" in upstream_of(doc, daily.id)[0]
     assert [(f.file, f.line) for f in doc.findings if f.kind == "undeclared_consumer"] == [("api.py", 7)]
     assert [(f.file, f.line) for f in doc.findings if f.kind == "plain_old_data"] == [("score.py", 8)]
 

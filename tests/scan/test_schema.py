@@ -56,7 +56,8 @@ def test_a_version_1_scan_still_loads():
 
 
 def test_a_version_3_scan_still_loads_with_no_excerpts():
-    """Version 3 is version 4 without the findings' excerpts: the sample as mldebt wrote it before them."""
+    """Version 3 is version 4 without the findings' excerpts: the sample as mldebt wrote it before them (the
+    artifacts' closures, which v4 added and v5 dropped, are left out: migrating drops them)."""
     current = json.loads(DEMO_SCAN.read_text())
     assert any(f["excerpt"] for f in current["findings"])
     old = {**current, "schema_version": 3,
@@ -64,7 +65,7 @@ def test_a_version_3_scan_still_loads_with_no_excerpts():
            "suppressed": [{**s, "finding": {k: v for k, v in s["finding"].items() if k != "excerpt"}}
                           for s in current["suppressed"]]}
     document = load_scan(json.dumps(old))
-    assert document.schema_version == SCHEMA_VERSION == 4
+    assert document.schema_version == SCHEMA_VERSION
     assert [f.excerpt for f in document.findings] == [None] * len(current["findings"])
     assert json.loads(document.model_dump_json(exclude={"schema_version"})) == {
         **{k: v for k, v in current.items() if k != "schema_version"},
@@ -72,6 +73,19 @@ def test_a_version_3_scan_still_loads_with_no_excerpts():
         "suppressed": [{**s, "finding": {**s["finding"], "excerpt": None}} for s in current["suppressed"]]}
     with pytest.raises(ValidationError, match="schema_version"):  # a v3 document is migrated, never taken as v4
         ScanDocument.model_validate(old)
+
+
+def test_a_version_4_scan_loads_without_the_closures_it_stored():
+    """Version 4 stored each artifact's transitive closure (`upstream`, `upstream_code`); v5 derives it from the
+    lineage edges, so migrating drops the two and keeps everything else."""
+    current = json.loads(DEMO_SCAN.read_text())
+    old = {**current, "schema_version": 4,
+           "artifacts": [{**a, "upstream": ["file:x"], "upstream_code": ["x.py"]} for a in current["artifacts"]]}
+    document = load_scan(json.dumps(old))
+    assert document.schema_version == SCHEMA_VERSION == 5
+    assert json.loads(document.model_dump_json()) == current
+    with pytest.raises(ValidationError, match="upstream"):  # a v5 document has no closures
+        ScanDocument.model_validate({**old, "schema_version": 5})
 
 
 def test_load_scan_rejects_what_is_not_a_scan():

@@ -163,7 +163,7 @@ def test_a_version_5_database_gets_the_rows_of_what_scan_schema_3_added(tmp_path
         expected = {table.name: [_rows(fresh, table, scan_id) for scan_id in (1, 2)] for table in CHILD_TABLES}
 
     with Store(tmp_path / "v5.duckdb") as store:
-        assert store.schema_version() == SCHEMA_VERSION == 7
+        assert store.schema_version() == SCHEMA_VERSION
         for table in CHILD_TABLES:
             assert [_rows(store, table, scan_id) for scan_id in (1, 2)] == expected[table.name], table.name
         projects = queries.projects(store, 2)
@@ -196,7 +196,7 @@ def test_a_version_6_database_keeps_the_age_of_its_analysis_findings(tmp_path):
                     "'feature:x', 'x drifted', '{}', ?)", [recorded_at])
     con.close()
     with Store(path) as store:
-        assert store.schema_version() == 7
+        assert store.schema_version() == SCHEMA_VERSION
         first = store.query("SELECT system, finding_id, first_seen::DATE::VARCHAR FROM analysis_first_seen")
         assert first == [("s", "monitoring_gap:1", "2026-01-05")]
         assert store.table_counts()["triage_events"] == 0 and store.table_counts()["retrospectives"] == 0

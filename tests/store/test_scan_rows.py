@@ -9,12 +9,14 @@ from mldebt_core.scan.schema import ScanDocument
 from mldebt_core.store import StoreError, ingest_document
 from mldebt_core.store.scan_rows import (
     ArtifactRow,
+    Closure,
     FeatureCostRow,
     FindingRow,
     ImportEdgeRow,
     ImportRows,
     LineageEdgeRow,
     ModuleRow,
+    closures,
     feature_cost_rows,
     find_artifact,
     import_rows,
@@ -28,9 +30,9 @@ MODEL = "file:models/churn.joblib"
 SCORES = "table:marts.scores"
 
 
-def _artifact(id_, kind, location, role, readers=(), writers=(), upstream=(), upstream_code=()):
+def _artifact(id_, kind, location, role, readers=(), writers=()):
     return {"id": id_, "kind": kind, "location": location, "role": role, "readers": list(readers),
-            "writers": list(writers), "upstream": list(upstream), "upstream_code": list(upstream_code)}
+            "writers": list(writers)}
 
 
 def _finding(number, kind, file, evidence, section=4):
@@ -42,7 +44,7 @@ def tiny_scan(name="tiny", commit="a" * 40) -> ScanDocument:
     """Four modules (listed out of alphabetical order), four import edges (one pair twice), a raw file made into
     features, a model trained on them, scores written by code; two findings and one unstable input."""
     return ScanDocument.model_validate({
-        "schema_version": 4, "tool": {"version": "test"},
+        "schema_version": 5, "tool": {"version": "test"},
         "repo": {"name": name, "commit": commit, "scanned_at": "2026-12-01T00:00:00Z"},
         "summary": {"files": 4, "python_files": 4, "lines": 40, "skipped": 0, "findings_by_kind": {},
                     "findings_by_severity": {}},
@@ -62,13 +64,10 @@ def tiny_scan(name="tiny", commit="a" * 40) -> ScanDocument:
         "artifacts": [
             _artifact(RAW, "file", "data/raw/events.csv", "data", readers=["pipe/features.py"]),
             _artifact(FEATURES, "file", "data/features/train.parquet", "data", readers=["pipe/train.py"],
-                      writers=["pipe/features.py"], upstream=[RAW], upstream_code=["pipe/features.py"]),
+                      writers=["pipe/features.py"]),
             _artifact(MODEL, "file", "models/churn.joblib", "model", readers=["pipe/score.py"],
-                      writers=["pipe/train.py"], upstream=[FEATURES, RAW],
-                      upstream_code=["pipe/features.py", "pipe/train.py"]),
-            _artifact(SCORES, "table", "marts.scores", "prediction", writers=["pipe/score.py"],
-                      upstream=[MODEL, FEATURES, RAW], upstream_code=["pipe/features.py", "pipe/train.py",
-                                                                      "pipe/score.py"])],
+                      writers=["pipe/train.py"]),
+            _artifact(SCORES, "table", "marts.scores", "prediction", writers=["pipe/score.py"])],
         "lineage_edges": [{"source": RAW, "target": "code:pipe/features.py", "mode": "read"},
                           {"source": "code:pipe/features.py", "target": FEATURES, "mode": "write"},
                           {"source": FEATURES, "target": "code:pipe/train.py", "mode": "read"},
@@ -112,8 +111,8 @@ def test_lineage_rows_are_artifacts_edges_and_findings_with_decoded_evidence(sto
     rows = lineage_rows(store, scan_id)
     assert [a.id for a in rows.artifacts] == [RAW, FEATURES, MODEL, SCORES]
     assert rows.artifacts[2] == ArtifactRow(MODEL, "file", "models/churn.joblib", "model", ("pipe/score.py",),
-                                            ("pipe/train.py",), (FEATURES, RAW), ("pipe/features.py", "pipe/train.py"))
-    assert rows.artifacts[0].writers == () and rows.artifacts[0].upstream == ()
+                                            ("pipe/train.py",))
+    assert rows.artifacts[0].writers == ()
     assert rows.lineage_edges[:2] == (LineageEdgeRow(RAW, "code:pipe/features.py", "read"),
                                       LineageEdgeRow("code:pipe/features.py", FEATURES, "write"))
     assert len(rows.lineage_edges) == 6
@@ -166,6 +165,26 @@ def test_find_artifact_prefers_the_id_when_a_location_also_matches(store):
         _artifact("url:x", "url", MODEL, "data")]})  # a location spelled like another artifact's id
     scan_id = ingest_document(store, odd, "odd.json").scan_id
     assert find_artifact(store, scan_id, MODEL) == MODEL
+
+
+def test_closures_are_derived_from_the_lineage_edges(stored):
+    store, scan_id = stored  # what scan schema v4 stored as each artifact's `upstream` and `upstream_code`
+    assert closures(store, scan_id, [SCORES, MODEL, RAW, "file:unknown", MODEL]) == {
+        SCORES: Closure((FEATURES, RAW, MODEL), ("pipe/features.py", "pipe/score.py", "pipe/train.py")),
+        MODEL: Closure((FEATURES, RAW), ("pipe/features.py", "pipe/train.py")),
+        RAW: Closure((), ()), "file:unknown": Closure((), ())}
+
+
+def test_a_cycle_ends_and_leaves_the_node_out_of_its_own_closure(store):
+    loop = tiny_scan().model_copy(update={"lineage_edges": [
+        *tiny_scan().lineage_edges,
+        *tiny_scan().model_validate({**tiny_scan().model_dump(), "lineage_edges": [
+            {"source": SCORES, "target": "code:pipe/features.py", "mode": "read"}]}).lineage_edges]})
+    scan_id = ingest_document(store, loop, "loop.json").scan_id
+    everything = ((FEATURES, RAW, MODEL), ("pipe/features.py", "pipe/score.py", "pipe/train.py"))
+    assert closures(store, scan_id, [MODEL])[MODEL] == Closure((FEATURES, RAW, SCORES), everything[1])
+    assert closures(store, scan_id, [SCORES])[SCORES] == Closure(*everything)
+    assert models_fed_by(store, scan_id, [MODEL, SCORES]) == {MODEL: [], SCORES: [MODEL]}
 
 
 def test_models_fed_by_follows_the_recorded_upstream(stored):

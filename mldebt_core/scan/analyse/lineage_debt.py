@@ -88,13 +88,13 @@ def correction_cascades(lineage: Lineage, accesses, settings) -> list[Finding]:
             continue
         seen = set()
         for source in sorted(graph.predecessors(node)):
-            for prediction in sorted({source, *arts[source].upstream}):
+            for prediction in sorted({source, *lineage.upstream(source)}):
                 if prediction in seen or arts[prediction].role != "prediction":
                     continue
                 seen.add(prediction)
                 producers = {m for w in arts[prediction].writers for m in graph.predecessors(code_node(w))
                              if arts[m].role == "model"}
-                if not producers or producers & own_models or own_models & set(arts[prediction].upstream):
+                if not producers or producers & own_models or own_models & lineage.upstream(prediction):
                     continue  # its own predictions: a feedback loop, not a cascade
                 access = _first(accesses, source, trainer)
                 model = sorted(own_models)[0]

@@ -1,4 +1,4 @@
-"""The data-lineage graph: artifact -> code -> artifact, with upstream closures.
+"""The data-lineage graph: artifact -> code -> artifact (direct edges; closures are derived when needed).
 
 Nodes are artifact ids ('file:…', 'url:…', 'table:…') and code files
 ('code:<path>'). A read is an edge artifact -> code, a write code -> artifact.
@@ -85,6 +85,20 @@ class Lineage:
         graph.add_edges_from((e.source, e.target, {"mode": e.mode}) for e in self.edges)
         return graph
 
+    @cached_property
+    def _upstream(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    def upstream(self, node: str) -> frozenset[str]:
+        """The artifact ids `node` is derived from (transitively; never itself, also on a cycle), for the nodes an
+        analysis asks about only: one reachability pass each, remembered, never all pairs."""
+        if node not in self._upstream:
+            import networkx as nx
+
+            found = nx.ancestors(self.graph, node) if node in self.graph else set()
+            self._upstream[node] = frozenset(n for n in found if not n.startswith("code:"))
+        return self._upstream[node]
+
 
 def build_lineage(accesses: list[DataAccess], fitting_files: set[str], predicting_files: set[str],
                   predicted_writes: frozenset[tuple[str, int]] = frozenset()) -> Lineage:
@@ -110,32 +124,13 @@ def build_lineage(accesses: list[DataAccess], fitting_files: set[str], predictin
         if art in predicted and (not _named_model(art) or _prediction_named(art.partition(":")[2].lower())) \
                 and not _figure(art):
             roles[art] = "prediction"  # the value written came from a model's predictions (`model.pkl` never)
-    predecessors: dict[str, set[str]] = defaultdict(set)
-    for source, target in modes:
-        predecessors[target].add(source)
     artifacts = {}
     for art, role in roles.items():
-        ancestors = _ancestors(predecessors, art)
         kind, _, location = art.partition(":")
-        artifacts[art] = Artifact(
-            id=art, kind=kind, location=location, role=role,
-            readers=sorted(readers[art]), writers=sorted(writers[art]),
-            upstream=sorted(n for n in ancestors if not n.startswith("code:")),
-            upstream_code=sorted(n.removeprefix("code:") for n in ancestors if n.startswith("code:")))
+        artifacts[art] = Artifact(id=art, kind=kind, location=location, role=role,
+                                  readers=sorted(readers[art]), writers=sorted(writers[art]))
     edges = [LineageEdge(source=s, target=t, mode=mode) for (s, t), mode in sorted(modes.items())]
     return Lineage(artifacts, edges, frozenset(fitting_files))
-
-
-def _ancestors(predecessors: dict[str, set[str]], node: str) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        for parent in predecessors.get(stack.pop(), ()):
-            if parent not in found:
-                found.add(parent)
-                stack.append(parent)
-    found.discard(node)  # on a cycle a node reaches itself; networkx's ancestors leave it out too
-    return found
 
 
 def _named_model(art: str) -> bool:
