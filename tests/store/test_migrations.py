@@ -11,8 +11,9 @@ from mldebt_core import graphs
 from mldebt_core.scan.schema import ScanDocument, load_scan
 from mldebt_core.store import Store, StoreError, ingest_document, ingest_scan, queries
 from mldebt_core.store.migrations import MIGRATIONS, SCHEMA_VERSION
-from mldebt_core.store.scan_rows import import_rows, lineage_rows
+from mldebt_core.store.scan_rows import closures, import_rows, lineage_rows, models_fed_by
 from mldebt_core.store.tables import CHILD_TABLES
+from tests.conftest import upstream_of
 from tests.store_helpers import SAMPLE, SAMPLE_BYTES, answered_scan, as_bytes, modified_scan
 
 DROPPED_IN_V5 = {"external_packages", "configs", "config_settings", "config_reads"}
@@ -74,7 +75,8 @@ def _v4_rows(document: ScanDocument) -> dict[str, tuple[tuple[str, ...], list[tu
 
 
 def _write_old_database(path, documents: list[ScanDocument], version: int) -> None:
-    """A database as mldebt with schema `version` (4 or 5) left it, holding `documents`."""
+    """A database as mldebt with schema `version` (4, 5 or 7) left it, holding `documents` (at 7, without the
+    artifacts' closures: the caller fills them in)."""
     con = duckdb.connect(str(path))
     for step in MIGRATIONS[:version]:
         for statement in step:
@@ -89,7 +91,9 @@ def _write_old_database(path, documents: list[ScanDocument], version: int) -> No
                      document.repo.scanned_at, document.tool.version, document.schema_version,
                      hashlib.sha256(canonical.encode()).hexdigest(), f"scan{scan_id}.json", canonical,
                      document.code_health.model_dump_json()])
-        for table, (columns, rows) in (_v4_rows if version == 4 else _v5_rows)(document).items():
+        tables = _v4_rows(document) if version == 4 else _v5_rows(document) if version == 5 else {
+            table.name: (tuple(name for name, _ in table.columns), list(table.rows(document))) for table in CHILD_TABLES}
+        for table, (columns, rows) in tables.items():
             if rows:
                 con.executemany(f"INSERT INTO {table} (scan_id, {', '.join(columns)}) "
                                 f"VALUES ({', '.join('?' * (len(columns) + 1))})", [(scan_id, *row) for row in rows])
@@ -200,3 +204,35 @@ def test_a_version_6_database_keeps_the_age_of_its_analysis_findings(tmp_path):
         first = store.query("SELECT system, finding_id, first_seen::DATE::VARCHAR FROM analysis_first_seen")
         assert first == [("s", "monitoring_gap:1", "2026-01-05")]
         assert store.table_counts()["triage_events"] == 0 and store.table_counts()["retrospectives"] == 0
+
+
+# -- v7 -> v8: the artifacts' stored closures are dropped, every closure is derived from the lineage edges -------
+
+def test_a_version_7_database_drops_the_stored_closures_and_serves_the_same_graphs_and_closures(tmp_path):
+    documents = [load_scan(SAMPLE_BYTES), load_scan(as_bytes(modified_scan()))]
+    _write_old_database(tmp_path / "v7.duckdb", documents, version=7)
+    with duckdb.connect(str(tmp_path / "v7.duckdb")) as con:  # scan schema v4 stored each artifact's closure
+        for scan_id, document in enumerate(documents, start=1):
+            for artifact in document.artifacts:
+                upstream, code = upstream_of(document, artifact.id)
+                con.execute("UPDATE artifacts SET upstream = ?, upstream_code = ? WHERE scan_id = ? AND id = ?",
+                            [upstream, code, scan_id, artifact.id])
+        stored = {(scan_id, id_): (tuple(up), tuple(code)) for scan_id, id_, up, code in con.execute(
+            "SELECT scan_id, id, upstream, upstream_code FROM artifacts").fetchall()}
+        models = con.execute("SELECT DISTINCT id FROM artifacts WHERE role = 'model'").fetchall()
+    assert any(up for up, _ in stored.values()) and models
+
+    with Store(tmp_path / "v7.duckdb") as store:
+        assert store.schema_version() == SCHEMA_VERSION == 8
+        columns = {name for (name,) in store.query("SELECT column_name FROM duckdb_columns() "
+                                                   "WHERE table_name = 'artifacts'")}
+        assert not columns & {"upstream", "upstream_code"}
+        for scan_id, document in enumerate(documents, start=1):
+            ids = [a.id for a in document.artifacts]
+            derived = closures(store, scan_id, ids)
+            assert {(scan_id, i): (derived[i].upstream, derived[i].upstream_code) for i in ids} == {
+                key: value for key, value in stored.items() if key[0] == scan_id}
+            assert _same_graph(graphs.lineage_graph(lineage_rows(store, scan_id)), graphs.lineage_graph(document))
+            fed = models_fed_by(store, scan_id, ids)
+            assert fed == {i: sorted(m for m in ids if i in stored[scan_id, m][0] and
+                                     next(a for a in document.artifacts if a.id == m).role == "model") for i in ids}
