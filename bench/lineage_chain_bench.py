@@ -17,6 +17,7 @@ at every N the chain's scan seconds, JSON bytes and ingest seconds and memory ar
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -39,8 +40,11 @@ def make_repo(root: Path, n: int, chain: bool) -> None:
 
 
 def _worker(root: str) -> None:
+    import mldebt_core
     from mldebt_core.scan.runner import scan_repository
     from mldebt_core.store import Store, ingest_scan
+
+    assert Path(mldebt_core.__file__).resolve().parents[1] == Path(__file__).resolve().parents[1], "wrong checkout"
 
     start = time.perf_counter()
     document = scan_repository(Path(root), system="chain")
@@ -62,12 +66,13 @@ def _worker(root: str) -> None:
 
 
 def _measure(n: int, chain: bool, timeout: float) -> dict | None:
+    project = Path(__file__).resolve().parents[1]  # this checkout's mldebt_core, not an installed one
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(project), os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryDirectory() as folder:
         make_repo(Path(folder) / "repo", n, chain)
         try:
             done = subprocess.run([sys.executable, __file__, "--worker", str(Path(folder) / "repo")],
-                                  capture_output=True, text=True, check=True, timeout=timeout,
-                                  cwd=Path(__file__).resolve().parents[1])
+                                  capture_output=True, text=True, check=True, timeout=timeout, cwd=project, env=env)
         except subprocess.TimeoutExpired:
             return None
         return json.loads(done.stdout.splitlines()[-1])
