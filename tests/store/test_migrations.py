@@ -92,7 +92,8 @@ def _write_old_database(path, documents: list[ScanDocument], version: int) -> No
                      hashlib.sha256(canonical.encode()).hexdigest(), f"scan{scan_id}.json", canonical,
                      document.code_health.model_dump_json()])
         tables = _v4_rows(document) if version == 4 else _v5_rows(document) if version == 5 else {
-            table.name: (tuple(name for name, _ in table.columns), list(table.rows(document))) for table in CHILD_TABLES}
+            table.name: (tuple(name for name, _ in table.columns), list(table.rows(document)))
+            for table in CHILD_TABLES}
         for table, (columns, rows) in tables.items():
             if rows:
                 con.executemany(f"INSERT INTO {table} (scan_id, {', '.join(columns)}) "
