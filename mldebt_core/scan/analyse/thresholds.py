@@ -23,6 +23,7 @@ def analyse(repo: RepoFacts) -> Analysis:
     findings = []
     predictions = {a.id for a in repo.lineage.artifacts.values() if a.role == "prediction"}
     read_predictions = {(a.file, a.line) for a in repo.accesses if a.mode == "read" and a.artifact in predictions}
+    written = {(a.file, a.line): a.artifact for a in repo.accesses if a.mode == "write"}  # once, not once per file
     for path, facts in sorted(repo.detected("thresholds").items()):
         if is_test_file(path):
             continue
@@ -36,7 +37,6 @@ def analyse(repo: RepoFacts) -> Analysis:
                 evidence={"literal": t.literal, "expression": t.expression, "function": t.function,
                           "compared_with": "model output" if t.source == MODEL else
                           f"predictions read at line {t.read_line}"}))
-        written = {(a.file, a.line): a.artifact for a in repo.accesses if a.mode == "write"}
         for write in facts.bare_prediction_writes:
             artifact = written.get((path, write.line))
             if artifact not in predictions:
