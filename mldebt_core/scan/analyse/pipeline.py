@@ -81,8 +81,9 @@ def _one_pipeline(graph: "nx.DiGraph", intermediates: set[str], code: list[str],
     group: dict[str, str] = {}  # union-find over code and intermediates
 
     def root(node: str) -> str:
-        while group.get(node, node) != node:
-            node = group[node]
+        while group.get(node, node) != node:  # path halving: the same roots, without a chain's quadratic walks
+            parent = group[node]
+            group[node] = node = group.get(parent, parent)
         return node
 
     for script in code:
