@@ -133,7 +133,11 @@ def _raw_names(cursor, path: Path, fmt: str, source: str, sample_rows: int) -> l
     """CSV: the header's fields; Parquet: the schema's top-level names; JSON: every key of each sampled object."""
     if fmt == "csv":
         header = _csv_header(path, source).decode("utf-8", "replace").rstrip("\r\n")
-        return next(csv.reader([header], delimiter=_csv_delimiter(path, source)), [])
+        try:
+            return next(csv.reader([header], delimiter=_csv_delimiter(path, source)), [])
+        except csv.Error as error:  # e.g. a bare carriage return inside an unquoted column name
+            raise LogIngestError(f"{source}: the header line is not valid CSV ({error}); quote odd column "
+                                 "names") from None
     if fmt == "parquet":
         rows = run_reader(cursor, "SELECT name, coalesce(num_children, 0) FROM parquet_schema($path)",
                           {"path": str(path)}, source, fmt).fetchall()
