@@ -6,14 +6,11 @@ Markdown for a wiki or an issue tracker."""
 import streamlit as st
 
 from mldebt_core.audit.checklist import QUESTIONS, checklist
-from mldebt_core.audit.retrospective_report import retrospective_markdown
+from mldebt_core.audit.retrospective_report import stored_retrospective_markdown
 from mldebt_core.audit.retrospectives import (
     DebtState,
-    action_progress,
-    changes_since,
     last_retrospective,
     list_retrospectives,
-    load_retrospective,
     save_retrospective,
 )
 from mldebt_core.errors import MldebtError
@@ -26,18 +23,6 @@ from pages.components import retrospective as meeting
 @ui.cached()
 def questions(store, system: str, version: str):
     return checklist(store, system)
-
-
-def report(store, retrospective_id: int, computed: dict, debts) -> str:
-    """The Markdown of a stored retrospective, compared with the one before it as the debts stood when it was held."""
-    held = load_retrospective(store, retrospective_id)
-    earlier = list_retrospectives(store, held.system)
-    earlier = earlier[earlier["id"] < held.id]
-    previous = load_retrospective(store, int(earlier["id"].iloc[0])) if len(earlier) else None
-    state = DebtState.at(held)
-    return retrospective_markdown(held, QUESTIONS, computed, previous,
-                                  action_progress(previous, state) if previous else None,
-                                  changes_since(previous, state) if previous else None, debts)
 
 
 store = ui.store()
@@ -90,6 +75,7 @@ if held.empty:
 else:
     st.dataframe(held, hide_index=True, key="retro_list")
     chosen = st.selectbox("Export", list(held["id"]), format_func=lambda i: f"#{i}", key="retro_export")
-    markdown = report(store, int(chosen), {q.id: q.computed_score for q in scored.questions}, debts)
+    markdown = stored_retrospective_markdown(store, int(chosen), QUESTIONS,
+                                             {q.id: q.computed_score for q in scored.questions}, debts)
     st.download_button("Download as Markdown", markdown, file_name=f"retrospective-{chosen}.md",
                        mime="text/markdown", on_click="ignore", key="retro_markdown")

@@ -52,3 +52,23 @@ def answered_scan() -> dict:
     document["skipped"] = [{"path": "notebooks/eda.ipynb", "reason": "syntax_error", "detail": "invalid syntax",
                             "line": 1, "cell": cell} for cell in (5, 2)]
     return document
+
+
+def assert_stored_whole_or_refused(store, data: bytes) -> None:
+    """What the property tests of scan ingest hold for any input: refused with one line naming the file and
+    nothing written, or stored whole (one scan more, every finding of it), or recognised as stored already."""
+    from mldebt_core.store import IngestError, ingest_scan
+
+    before = store.table_counts()
+    try:
+        result = ingest_scan(store, data, "any.json")
+    except IngestError as refused:
+        assert str(refused).startswith("any.json: ") and "\n" not in str(refused)
+        assert store.table_counts() == before
+        return
+    after = store.table_counts()
+    if result.created:
+        assert after["scans"] == before["scans"] + 1
+        assert after["findings"] - before["findings"] == len(json.loads(data).get("findings", []))
+    else:
+        assert after == before

@@ -5,8 +5,18 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from mldebt_core.audit.retrospectives import ActionProgress, Changes, Retrospective
+from mldebt_core.audit.retrospectives import (
+    ActionProgress,
+    Changes,
+    DebtState,
+    Retrospective,
+    action_progress,
+    changes_since,
+    load_retrospective,
+    previous_retrospective,
+)
 from mldebt_core.markdown import escape, table
+from mldebt_core.store import Store
 
 NEW_DEBTS_LISTED = 10
 """debts; the report lists this many of the new debts, worst first, and counts the rest"""
@@ -58,6 +68,18 @@ def retrospective_markdown(retrospective: Retrospective, questions: Mapping[str,
     if retrospective.notes.strip():
         parts.append("## Notes\n\n" + "\n\n".join(escape(p) for p in retrospective.notes.split("\n\n") if p.strip()))
     return "\n\n".join(parts) + "\n"
+
+
+def stored_retrospective_markdown(store: Store, retrospective_id: int, questions: Mapping[str, str],
+                                  computed: Mapping[str, int | None], debts: pd.DataFrame | None = None) -> str:
+    """The report of a stored retrospective, compared with the one before it as the debts stood when it was held
+    (its stored open debts)."""
+    held = load_retrospective(store, retrospective_id)
+    previous = previous_retrospective(store, held)
+    state = DebtState.at(held)
+    return retrospective_markdown(held, questions, computed, previous,
+                                  action_progress(previous, state) if previous else None,
+                                  changes_since(previous, state) if previous else None, debts)
 
 
 def _score(score: int | None) -> str:

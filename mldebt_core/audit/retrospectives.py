@@ -144,6 +144,13 @@ def load_retrospective(store: Store, retrospective_id: int) -> Retrospective:
                          actions)
 
 
+def previous_retrospective(store: Store, retrospective: Retrospective) -> Retrospective | None:
+    """The system's retrospective held before `retrospective`, or None for its first."""
+    earlier = store.query_value("SELECT max(id) FROM retrospectives WHERE system = ? AND id < ?",
+                                [retrospective.system, retrospective.id])
+    return None if earlier is None else load_retrospective(store, earlier)
+
+
 def last_retrospective(store: Store, system: str) -> Retrospective | None:
     latest = list_retrospectives(store, system)
     return None if latest.empty else load_retrospective(store, int(latest["id"].iloc[0]))

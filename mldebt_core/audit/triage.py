@@ -36,7 +36,7 @@ def set_triage(store: Store, system: str, finding_id: str, status: str, owner: s
         raise TriageError(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
     if status in NEEDS_REASON and not note:
         raise TriageError(f"status {status}: give the reason as the note (why this debt is {status.replace('_', ' ')})")
-    if not known_finding(store, system, finding_id):
+    if system not in systems_with(store, finding_id):
         raise TriageError(f"finding {finding_id!r}: no scan or analysis of system {system!r} has it")
     with store.transaction() as cursor:
         cursor.execute("INSERT INTO triage_events (system, finding_id, status, owner, note, author) "
@@ -49,14 +49,6 @@ def systems_with(store: Store, finding_id: str) -> list[str]:
     return [row[0] for row in store.query(
         "SELECT s.system FROM findings f JOIN scans s ON s.id = f.scan_id WHERE f.finding_id = $id "
         "UNION SELECT system FROM analysis_findings WHERE finding_id = $id ORDER BY 1", {"id": finding_id})]
-
-
-def known_finding(store: Store, system: str, finding_id: str) -> bool:
-    return bool(store.query_value(
-        "SELECT EXISTS (SELECT 1 FROM findings f JOIN scans s ON s.id = f.scan_id "
-        "WHERE s.system = $system AND f.finding_id = $id) "
-        "OR EXISTS (SELECT 1 FROM analysis_findings WHERE system = $system AND finding_id = $id)",
-        {"system": system, "id": finding_id}))
 
 
 def triage_history(store: Store, system: str, finding_id: str):
