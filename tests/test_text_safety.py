@@ -5,7 +5,7 @@ import io
 from datetime import datetime
 
 import pandas as pd
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mldebt_core.text_safety import FORMULA_STARTS, csv_cell, csv_text, plotly_text, terminal_text
@@ -59,9 +59,10 @@ def test_no_written_cell_or_header_starts_a_formula(texts):
 
 
 @given(st.text())
+@example("'")  # a cell that is only the quote stays as it is (the removeprefix form of this check failed on it)
 def test_a_cell_never_starts_a_formula_and_keeps_its_text(text):
     cell = csv_cell(text)
-    assert not cell.startswith(FORMULA_STARTS) and cell.removeprefix("'") in (text, "'" + text)
+    assert not cell.startswith(FORMULA_STARTS) and cell in (text, "'" + text)
 
 
 @given(st.text())
